@@ -1,0 +1,56 @@
+# The README's two commands are `make serve` and `make test`; both do all set-up first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# The stamp's name carries the lock's hash, so a changed lock reinstalls and an unchanged one does not.
+STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
+export NO_MKDOCS_2_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: setup data browser serve build test figures run notebooks bench lock clean
+
+setup: $(STAMP) data
+
+$(STAMP): requirements.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.lock
+	rm -f $(VENV)/.installed-* && touch $@
+
+data: $(STAMP)
+	$(PY) -m sitebuild.data
+
+# Debian's chromium when we are root and it is missing; elsewhere see README (playwright install chromium).
+browser:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }; } || \
+	  echo "no /usr/bin/chromium: browser tests will use 'playwright install chromium' (see README)"
+
+serve: setup
+	$(VENV)/bin/mkdocs serve --strict -a 127.0.0.1:8000
+
+build: setup
+	$(VENV)/bin/mkdocs build --strict
+
+test: setup browser
+	$(PY) -m pytest
+
+# The prebuilt run: pretrain, grid, results (resumable), then figures. PROFILE=full for a GPU.
+PROFILE ?= quick
+run: setup
+	$(PY) -m experiments.run --profile $(PROFILE)
+
+figures: setup
+	$(PY) -m experiments.figures
+
+notebooks: setup
+	$(PY) -m sitebuild.notebooks
+
+bench: setup browser
+	$(PY) -m bench $(if $(FULL),--full)
+
+lock:
+	$(PY) -m pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf $(VENV) site

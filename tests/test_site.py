@@ -1,0 +1,51 @@
+"""The built site: every page loads in Chromium with no console error and no request off this machine."""
+
+import re
+import shutil
+
+from conftest import ROOT, build_site
+
+
+def test_build_is_strict_and_complete(built_site):
+    assert (built_site / "index.html").is_file()
+    assert (built_site / "sitemap.xml").is_file()
+
+
+def test_base_model_is_published(built_site):
+    for model in (ROOT / "models").glob("*.keras"):
+        assert (built_site / "models" / model.name).read_bytes() == model.read_bytes()
+
+
+def _pages(site):
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.name != "404.html")
+
+
+def test_every_page_loads_cleanly(built_site, page):
+    pages = _pages(built_site)
+    assert "index.html" in pages
+    for path in pages:
+        response = page.goto(path)
+        assert response.ok, f"{path}: HTTP {response.status}"
+        page.wait_for_load_state("networkidle")
+        assert page.title(), f"{path} has no title"
+        problems, page.problems[:] = list(page.problems), []
+        assert not problems, f"{path}: {problems}"
+
+
+def test_broken_link_fails_the_build(tmp_path):
+    """Bad input: a broken link must fail `make test`, naming the page."""
+    copy = tmp_path / "repo"
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", ".git", "site", "*.ipynb"))
+    (copy / "docs" / "index.md").write_text("# Home\n\nSee [nowhere](missing-page.md).\n")
+    result = build_site(tmp_path / "site", config=str(copy / "mkdocs.yml"))
+    assert result.returncode != 0
+    assert re.search(r"index\.md.*missing-page\.md", result.stderr), result.stderr[-2000:]
+
+
+def test_missing_snippet_include_fails_the_build(tmp_path):
+    copy = tmp_path / "repo"
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", ".git", "site", "*.ipynb"))
+    (copy / "docs" / "index.md").write_text('# Home\n\n```python\n--8<-- "snippets/no_such_file.py"\n```\n')
+    result = build_site(tmp_path / "site", config=str(copy / "mkdocs.yml"))
+    assert result.returncode != 0
+    assert "no_such_file.py" in result.stderr, result.stderr[-2000:]
