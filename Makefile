@@ -2,8 +2,8 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-# The stamp's name carries the lock's hash, so a changed lock reinstalls and an unchanged one does not.
-STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-12)
+# The stamp's name carries the hash of the lock and pyproject.toml, so a changed lock reinstalls and an unchanged one does not.
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 export NO_MKDOCS_2_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
@@ -11,10 +11,11 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 setup: $(STAMP) data
 
-$(STAMP): requirements.lock
+$(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
 data: $(STAMP)
