@@ -1,0 +1,121 @@
+"""The question bank: the real bank is valid and holds the seed cards verbatim; every broken bank fails clearly."""
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from conftest import ROOT, build_site
+from sitebuild import quiz
+
+BROKEN = Path(__file__).parent / "broken_banks"
+SEED = Path("/work/shared/seed/cards.txt")
+LESSON_STEMS = ["what-is-fine-tuning", "why-freeze-layers", "freezing-in-tensorflow", "pretrained-vs-scratch",
+                "recompile-low-learning-rate", "batchnorm", "end-to-end"]
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return quiz.load_bank()
+
+
+def test_one_bank_file_per_lesson_with_two_to_four_items(bank):
+    assert sorted(bank) == sorted(LESSON_STEMS)
+    for stem in LESSON_STEMS:
+        assert list((ROOT / "docs" / "lessons").glob(f"[1-7]-{stem}.md")), stem
+        assert 2 <= len(bank[stem]) <= 4, stem
+    assert {item["kind"] for item in bank["batchnorm"]} >= {"recall"}
+    assert {item["kind"] for item in bank["end-to-end"]} >= {"recall"}
+
+
+def _seed():
+    """The 12 seed items: 5 recall cards, 5 choice questions, 2 explain prompts."""
+    lines = SEED.read_text(encoding="utf-8").splitlines()[1:]
+    cards = [lines[i:i + 4] for i in range(0, 20, 4)]
+    choices = [lines[i:i + 3] for i in range(20, 35, 3)]
+    prompts = [lines[i:i + 3] for i in range(35, 41, 3)]
+    assert all(card[3] == "Click to reveal answer" for card in cards)
+    assert all(choice[1] == "✗ Incorrect" for choice in choices)
+    return cards, choices, prompts
+
+
+def test_seed_items_are_in_the_bank_verbatim_and_in_place(bank):
+    cards, choices, prompts = _seed()
+    where = {}
+    for stem, items in bank.items():
+        for item in items:
+            where[item.get("question") or item["prompt"]] = (stem, item)
+    for lesson, (level, question, answer, _) in zip(LESSON_STEMS, cards):
+        stem, item = where[question]
+        assert (stem, item["kind"], item["level"], item["answer"]) == (lesson, "recall", level, answer)
+    placement = ["why-freeze-layers", "pretrained-vs-scratch", "freezing-in-tensorflow",
+                 "recompile-low-learning-rate", "what-is-fine-tuning"]
+    for lesson, (question, _, explanation) in zip(placement, choices):
+        stem, item = where[question]
+        correct = [choice for choice in item["choices"] if choice.get("correct")]
+        assert (stem, item["kind"], [c["explanation"] for c in correct]) == (lesson, "choice", [explanation])
+        assert 3 <= len(item["choices"]) <= 5
+    for lesson, (prompt, hint, score) in zip(["end-to-end", "pretrained-vs-scratch"], prompts):
+        stem, item = where[prompt]
+        concepts = int(re.search(r"/(\d+)", score).group(1))
+        assert (stem, item["kind"], item["hint"], len(item["concepts"])) == (lesson, "explain", hint, concepts)
+
+
+def _cases():
+    for path in sorted(BROKEN.iterdir()):
+        files = sorted(path.glob("*.yml")) if path.is_dir() else [path]
+        yield pytest.param(files, id=path.stem)
+
+
+@pytest.mark.parametrize("files", _cases())
+def test_broken_bank_names_file_line_item_and_problem(files, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    expected = [line.removeprefix("# expect: ") for path in files
+                for line in path.read_text().splitlines() if line.startswith("# expect: ")]
+    assert expected, "each broken bank states the message it must produce"
+    with pytest.raises(quiz.BankError) as error:
+        quiz.load_bank(files)
+    for message in expected:
+        assert re.search(rf"tests/broken_banks/\S*{re.escape(message)}", str(error.value)), str(error.value)
+
+
+def _fake_env(bank):
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="lessons/2-why-freeze-layers.md"),
+                           url="lessons/2-why-freeze-layers/")
+    return quiz.Quizzes(SimpleNamespace(page=page), bank)
+
+
+def test_embedding_an_unknown_id_or_lesson_fails_naming_the_page(bank):
+    quizzes = _fake_env(bank)
+    with pytest.raises(quiz.BankError, match=r"lessons/2-why-freeze-layers.md: card\('why-freeze-layer'\): "
+                                             r"no item .* \(did you mean 'why-freeze-layers'\?\)"):
+        quizzes.card("why-freeze-layer")
+    with pytest.raises(quiz.BankError, match=r"quiz\('nope'\): there is no quizzes/nope.yml"):
+        quizzes.quiz("nope")
+
+
+def test_card_then_quiz_shows_each_item_once_and_assets_once(bank):
+    quizzes = _fake_env(bank)
+    page = quizzes.card("why-freeze-layers") + quizzes.quiz("why-freeze-layers")
+    assert page.count('data-quiz-item="why-freeze-layers"') == 1
+    assert page.count('data-quiz-item="what-freezing-means"') == 1
+    assert page.count('src="../../assets/quiz.js"') == 1
+    assert "\n" not in page
+
+
+def test_bank_text_cannot_inject_markup():
+    item = {"id": "x", "kind": "choice", "level": "beginner", "question": "<script>alert(1)</script> `<b>`",
+            "choices": [{"text": "[link](javascript:alert(1))", "correct": True, "explanation": "<img src=x onerror=alert(1)>"},
+                        {"text": "*fine*", "explanation": "ok"}, {"text": "c", "explanation": "ok"}]}
+    rendered = quiz.render_item(item)
+    assert "<script" not in rendered and "<img" not in rendered and "javascript:" not in rendered
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered and "<code>&lt;b&gt;</code>" in rendered
+    assert "<em>fine</em>" in rendered
+
+
+def test_a_broken_bank_fails_the_strict_build(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUIZ_BANK", str(BROKEN / "duplicate-id-across-files"))
+    result = build_site(tmp_path / "site")
+    assert result.returncode != 0
+    assert "b.yml:3: item 'shared': duplicate id 'shared'" in result.stdout + result.stderr
