@@ -242,8 +242,8 @@ def _recall(item, uid):
     return (f'<p class="quiz-question">{_inline(item["question"])}</p>'
             f'<details class="quiz-disclose"><summary>Click to reveal answer</summary>{_block(item["answer"])}'
             '<p class="quiz-grade" hidden>'
-            '<button type="button" class="md-button" data-grade="1">Knew it</button> '
-            '<button type="button" class="md-button" data-grade="0">Not yet</button></p></details>')
+            '<button type="button" data-grade="1">Knew it</button> '
+            '<button type="button" data-grade="0">Not yet</button></p></details>')
 
 
 def _choice(item, uid):
@@ -260,7 +260,7 @@ def _choice(item, uid):
     several = " (choose all that apply)" if item.get("multiple") else ""
     return (f'<fieldset class="quiz-options"><legend>{_inline(item["question"])}{several}</legend>'
             f'{"".join(options)}</fieldset>'
-            '<p class="quiz-actions" hidden><button type="button" class="md-button quiz-check">Check</button></p>'
+            '<p class="quiz-actions" hidden><button type="button" class="quiz-check">Check</button></p>'
             f'<details class="quiz-key"><summary>Answer and explanations</summary><ul>{"".join(key)}</ul></details>')
 
 
@@ -275,7 +275,7 @@ def _explain_prompt(item, uid):
             f'<details class="quiz-disclose"><summary>Show key concepts</summary>'
             f'<fieldset class="quiz-options"><legend>Tick the concepts your answer covers</legend>{concepts}'
             '</fieldset><p class="quiz-actions" hidden>'
-            '<button type="button" class="md-button quiz-check">Record my score</button></p></details>')
+            '<button type="button" class="quiz-check">Record my score</button></p></details>')
 
 
 def _one_line(fragment):
@@ -328,7 +328,7 @@ class Quizzes:
         shown.update(item["id"] for item in self.bank[stem])
         return _one_line(f'<div class="quiz" data-quiz="{stem}">{self._assets("quiz.css", "quiz.js")}{items}'
                          '<p class="quiz-summary" hidden><span></span> '
-                         '<button type="button" class="md-button quiz-reset">Reset this page\'s answers</button>'
+                         '<button type="button" class="quiz-reset">Reset this page\'s answers</button>'
                          '</p></div>')
 
     def progress(self, stem):
@@ -352,7 +352,10 @@ class Quizzes:
             sections.extend(render_item(item, link) for item in items)
         return _one_line(
             f'<div class="quiz quiz-review">{self._assets("quiz.css", "quiz.js", "review.js")}'
-            '<p class="quiz-review-status" role="status"></p>'
+            '<p class="quiz-review-status" role="status"></p><p class="quiz-tools" hidden>'
+            '<button type="button" class="quiz-export">Export progress</button> '
+            '<label for="quiz-import">Import progress from a file</label> '
+            '<input type="file" id="quiz-import" accept=".json,application/json"></p>'
             f'<div class="quiz-cards">{"".join(sections)}</div></div>')
 
     def _lessons(self):
