@@ -1,0 +1,142 @@
+"""`python -m bench [--full | --smoke]`: measure, print the table, write the results JSON (and README's table).
+
+--smoke runs the same measuring code on tiny stand-ins in a few seconds (tests/test_bench.py), so it cannot rot.
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from bench import checks
+from bench.harness import ROOT, BenchError, report, row, table, write_json, write_readme_table
+
+SEED_CHOICE_IDS = ("not-a-benefit", "what-freezing-means", "make-layer-non-trainable", "small-dataset",
+                   "after-freezing")  # the 5 choice questions of the seed cards, as the bank names them
+LIGHTHOUSE_PAGES = ("", "lessons/1-what-is-fine-tuning/", "review/")
+
+
+def real(work, args):
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    print("timing `make test` (a few minutes)…", file=sys.stderr)
+    rows = checks.test_suite(["make", "test"], ROOT, work)
+
+    print(f"timing our build against a plain one, {args.rounds} rounds each…", file=sys.stderr)
+    site = work / "site"
+    ours = ([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)], ROOT)
+    plain = ([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(work / "plain-site")], checks.plain_copy(work))
+    rows += checks.build_ratio(ours, plain, args.rounds)
+
+    print("weighing the quiz assets, ours and mkdocs-quiz's…", file=sys.stderr)
+    pages = sorted(page.relative_to(site).as_posix() for page in site.rglob("*.html") if page.name != "404.html")
+    lessons = [page for page in pages if page.startswith("lessons/")]
+    others = [page for page in pages if page.split("/")[0] not in ("lessons", "review")]
+    rows += checks.quiz_weight(site, lessons, others)
+    rows += checks.versus_mkdocs_quiz(site, lessons, checks.mkdocs_quiz_pages(work, seed_choice_items()))
+
+    print(f"Lighthouse, {len(LIGHTHOUSE_PAGES)} pages × {args.lighthouse_runs} runs…", file=sys.stderr)
+    rows += checks.lighthouse(checks.lighthouse_command(), site, LIGHTHOUSE_PAGES, args.lighthouse_runs, work)
+
+    if args.full:
+        rows += checks.prebuilt_run(ROOT / "experiments" / "results" / "run.json")
+    else:
+        rows.append(row("prebuilt run, quick profile", "≤ 15 min", "not measured: `make bench FULL=1`"))
+    return rows, tool_versions(work)
+
+
+def seed_choice_items():
+    from sitebuild.quiz import load_bank  # the bank's own validator: the bench weighs valid items only
+
+    items = {item["id"]: item for bank_file in load_bank().values() for item in bank_file}
+    missing = [item_id for item_id in SEED_CHOICE_IDS if items.get(item_id, {}).get("kind") != "choice"]
+    if missing:
+        raise BenchError(f"quizzes/*.yml: no choice item with id {', '.join(missing)} (bench/__main__.py names the "
+                         "seed's 5 choice questions by id)")
+    return [items[item_id] for item_id in SEED_CHOICE_IDS]
+
+
+def tool_versions(work):
+    lighthouse = ROOT / "bench" / "node_modules" / "lighthouse" / "package.json"
+    mkdocs_quiz = sorted(work.glob("mkdocs-quiz-venv/lib/python*/site-packages/mkdocs_quiz-*.dist-info"))
+    return {"node": checks.run(["node", "--version"]).stdout.strip(),
+            "lighthouse": json.loads(lighthouse.read_text())["version"],
+            "chromium": checks.run(["/usr/bin/chromium", "--version"]).stdout.strip(),
+            "mkdocs-quiz": mkdocs_quiz[-1].name.split("-")[1].removesuffix(".dist")}
+
+
+def smoke(work):
+    """Every check on tiny stand-ins: a two-file test suite, two trivial commands, a hand-made site, a stand-in
+    Lighthouse that writes a perfect report, a recorded run of one minute."""
+    suite = work / "suite"
+    (suite / "tests").mkdir(parents=True)
+    (suite / "pytest.ini").write_text("[pytest]\n")
+    for name in ("test_snippets.py", "test_other.py"):
+        (suite / "tests" / name).write_text("def test_one():\n    assert True\n")
+    rows = checks.test_suite([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], suite, work)
+
+    trivial = ([sys.executable, "-c", "pass"], work)
+    rows += checks.build_ratio(trivial, trivial, rounds=5)
+
+    site = work / "site"
+    _page(site / "index.html", '<link rel="stylesheet" href="assets/main.css"><script>var theme;</script>')
+    _page(site / "lessons" / "one" / "index.html", '<link rel="stylesheet" href="../../assets/main.css">'
+          '<link rel="stylesheet" href="../../assets/quiz.css"><script src="../../assets/quiz.js?v=1"></script>')
+    for name, content in {"main.css": "body{}", "quiz.css": ".quiz{color:red}", "quiz.js": "let quiz = 1;"}.items():
+        _page(site / "assets" / name, content)
+    rows += checks.quiz_weight(site, ["lessons/one/index.html"], ["index.html"])
+    reference = (work / "with-plugin", work / "without-plugin")
+    for folder in reference:
+        extra = "<style>.quiz{}</style><script>window.quiz = {};</script>" * (folder == reference[0])
+        for page in ("quiz", "plain"):
+            _page(folder / page / "index.html", f"<script>var theme;</script>{extra}")
+    rows += checks.versus_mkdocs_quiz(site, ["lessons/one/index.html"], reference)
+
+    perfect = {"categories": {name: {"id": name, "score": 1, "auditRefs": [{"id": "a", "weight": 1}]}
+                              for name in checks.LIGHTHOUSE_CATEGORIES}, "audits": {"a": {"score": 1}}}
+    stand_in = ("import json, sys; out = [a for a in sys.argv if a.startswith('--output-path=')][0]; "
+                f"open(out.split('=', 1)[1], 'w').write({json.dumps(json.dumps(perfect))})")
+    rows += checks.lighthouse([sys.executable, "-c", stand_in], site, ["", "lessons/one/"], 1, work)
+
+    run_summary = work / "run.json"
+    run_summary.write_text(json.dumps({"profile": "quick", "wall_seconds": 60.0, "load_average": [1.0]}))
+    rows += checks.prebuilt_run(run_summary)
+    return rows, {}
+
+
+def _page(path, content):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="also the prebuilt run's recorded wall time")
+    parser.add_argument("--smoke", action="store_true", help="tiny stand-ins only, a few seconds (for the tests)")
+    parser.add_argument("--out", type=Path, help="results JSON (default bench/results.json; --smoke needs one)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the side-by-side build timing (≥ 5)")
+    parser.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse runs per page")
+    args = parser.parse_args(argv)
+    if args.smoke and args.out is None:
+        parser.error("--smoke needs --out (it must not replace bench/results.json)")
+    command = "python -m bench" + " --full" * args.full + " --smoke" * args.smoke
+    try:
+        if args.smoke:
+            with tempfile.TemporaryDirectory() as work:
+                rows, tools = smoke(Path(work))
+        else:
+            work = ROOT / "bench" / "work"
+            work.mkdir(parents=True, exist_ok=True)
+            rows, tools = real(work, args)
+    except BenchError as error:
+        sys.exit(f"bench: {error}")
+    results = report(rows, "smoke" if args.smoke else "full" if args.full else "default", command, tools)
+    print(table(rows))
+    write_json(args.out or ROOT / "bench" / "results.json", results)
+    if not args.smoke:
+        write_readme_table(ROOT / "README.md", results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,319 @@
+"""The measurements. Each takes its inputs (commands, folders, pages) and returns table rows, so `--smoke` can run
+the same code on tiny stand-ins."""
+
+import gzip
+import http.server
+import json
+import os
+import shutil
+import re
+import statistics
+import subprocess
+import threading
+import time
+from collections import Counter
+from contextlib import contextmanager
+from functools import partial
+from importlib.metadata import version
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from bench.harness import ROOT, BenchError, row, run, side_by_side
+
+KIB = 1024
+QUIZ_ASSET = re.compile(r"(^|/)assets/quiz\.[^/]+$")  # docs/assets/quiz.* as the built pages reference them
+MKDOCS_QUIZ = "mkdocs-quiz==1.7.1"
+LIGHTHOUSE_VERSION = "12.2.3"
+LIGHTHOUSE_CATEGORIES = {"performance": 98, "accessibility": 100, "best-practices": 100}
+
+# --- warm `make test` --------------------------------------------------------------------------------------------
+
+
+def test_suite(command, cwd, work, snippet_file="tests/test_snippets.py"):
+    """Time the test command once (wall clock) and each test file within it (our pytest plugin)."""
+    timing = work / "test-timing.json"
+    timing.unlink(missing_ok=True)
+    addopts = f"{os.environ.get('PYTEST_ADDOPTS', '')} -p bench.pytest_timing --ignore=tests/test_bench.py".strip()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), BENCH_TIMING_OUT=str(timing), PYTEST_ADDOPTS=addopts)
+    start = time.perf_counter()
+    finished = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    total = time.perf_counter() - start
+    if not timing.exists():
+        raise BenchError(f"`{' '.join(command)}` wrote no timing ({timing}); its output:\n{finished.stdout[-3000:]}"
+                         f"{finished.stderr[-2000:]}")
+    measured = json.loads(timing.read_text())
+    files = dict(sorted(measured["seconds_per_file"].items(), key=lambda item: -item[1]))
+    outside = total - sum(files.values())
+    problems = {outcome: n for outcome, n in measured["outcomes"].items() if outcome not in ("passed", "skipped")}
+    notes = "".join(f", {n} {outcome}" for outcome, n in problems.items())
+    rows = [row("warm `make test`, total", "≤ 150 s", f"{total:.0f} s{notes}", total <= 150,
+                seconds=total, seconds_outside_test_files=outside, outcomes=measured["outcomes"],
+                exit_status=finished.returncode)]
+    if snippet_file not in files:
+        raise BenchError(f"`{' '.join(command)}` ran no {snippet_file}; files timed: {', '.join(files) or 'none'}")
+    for name, seconds in files.items():
+        goal, met = ("≤ 60 s", seconds <= 60) if name == snippet_file else ("—", None)
+        rows.append(row(f"… {name}", goal, f"{seconds:.1f} s", met, seconds=seconds))
+    return rows
+
+
+# --- build time against a plain Material build --------------------------------------------------------------------
+
+
+def plain_copy(work):
+    """A copy of docs/ with a minimal mkdocs.yml: the Material theme alone, none of our plugins, hooks or extensions."""
+    plain = work / "plain"
+    shutil.rmtree(plain, ignore_errors=True)
+    shutil.copytree(ROOT / "docs", plain / "docs")
+    (plain / "mkdocs.yml").write_text(yaml.safe_dump({"site_name": "plain", "theme": {"name": "material", "font": False}}))
+    return plain
+
+
+def build_ratio(ours, plain, rounds):
+    """`ours` and `plain` are (argv, cwd); they run alternately and the ratio is ours ÷ plain per round."""
+    timing = side_by_side(ours, plain, rounds)
+    median, (low, high) = timing["ratio_median"], timing["ratio_spread"]
+    measured = (f"{median:.2f}× ({timing['seconds_a_median']:.1f} s vs {timing['seconds_b_median']:.1f} s; "
+                f"median of {rounds} rounds, spread {low:.2f}–{high:.2f})")
+    return [row("`mkdocs build --strict` ÷ plain Material build of the same Markdown", "≤ 1.5", measured,
+                median <= 1.5, **timing)]
+
+
+# --- bytes of JS and CSS on a page ---------------------------------------------------------------------------------
+
+
+class _Assets(HTMLParser):
+    """A page's scripts and style sheets: external ones by URL, inline ones by their text."""
+
+    def __init__(self):
+        super().__init__()
+        self.external, self.inline, self._open, self._text = [], [], None, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and attrs.get("src"):
+            self.external.append(attrs["src"])
+        elif tag == "link" and "stylesheet" in (attrs.get("rel") or "").split() and attrs.get("href"):
+            self.external.append(attrs["href"])
+        elif tag in ("script", "style"):
+            self._open, self._text = tag, []
+
+    def handle_data(self, data):
+        if self._open:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == self._open:
+            self.inline.append((tag, "".join(self._text)))
+            self._open = None
+
+
+def page_assets(site, page):
+    """Every script and style sheet `page` (a path inside `site`) loads: [{name, raw, gzip, content}], bytes."""
+    html_file = site / page
+    if not html_file.is_file():
+        raise BenchError(f"{html_file}: no such page in the built site")
+    parser = _Assets()
+    parser.feed(html_file.read_text(encoding="utf-8"))
+    assets = []
+    for url in parser.external:
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc:
+            raise BenchError(f"{html_file}: loads {url} from another host")
+        target = (site / parts.path.lstrip("/")) if parts.path.startswith("/") else (html_file.parent / parts.path)
+        if not target.is_file():
+            raise BenchError(f"{html_file}: references {url}, which is not in the built site")
+        name = target.resolve().relative_to(site.resolve()).as_posix()
+        assets.append(_sized(name, target.read_bytes()))
+    assets += [_sized(f"inline <{tag}> #{n}", text.encode()) for n, (tag, text) in enumerate(parser.inline)]
+    return assets
+
+
+def _sized(name, content):
+    return {"name": name, "raw": len(content), "gzip": len(gzip.compress(content, 9, mtime=0)), "content": content}
+
+
+def total(assets):
+    return {"raw": sum(a["raw"] for a in assets), "gzip": sum(a["gzip"] for a in assets),
+            "files": [a["name"] for a in assets]}
+
+
+def quiz_bytes(site, page):
+    return total([a for a in page_assets(site, page) if QUIZ_ASSET.search(a["name"])])
+
+
+def quiz_weight(site, quiz_pages, other_pages):
+    """The quiz's JS + CSS on the heaviest quiz page and on the heaviest page without a quiz."""
+    with_quiz = {page: quiz_bytes(site, page) for page in quiz_pages}
+    without = {page: quiz_bytes(site, page) for page in other_pages}
+    if not any(size["raw"] for size in with_quiz.values()):
+        raise BenchError(f"{site}: no quiz page ({', '.join(quiz_pages)}) loads an assets/quiz.* file")
+    heaviest = max(with_quiz, key=lambda page: with_quiz[page]["gzip"])
+    heaviest_other = max(without, key=lambda page: without[page]["raw"])
+    size, other = with_quiz[heaviest], without[heaviest_other]
+    return [row("quiz JS + CSS on a quiz page", "≤ 4 KiB gzipped",
+                f"{size['gzip']:,} B gzipped ({size['raw']:,} B raw)", size["gzip"] <= 4 * KIB,
+                page=heaviest, **size, per_page=with_quiz),
+            row("quiz JS + CSS on a page without a quiz", "0 B", f"{other['raw']:,} B (heaviest of "
+                f"{len(without)} pages)", other["raw"] == 0, page=heaviest_other, **other)]
+
+
+def added_assets(with_plugin, without_plugin):
+    """The assets a plugin added to a page: those of `with_plugin` not matched by identical ones in `without_plugin`."""
+    unmatched = Counter(asset["content"] for asset in without_plugin)
+    added = []
+    for asset in with_plugin:
+        if unmatched[asset["content"]]:
+            unmatched[asset["content"]] -= 1
+        else:
+            added.append(asset)
+    return added
+
+
+def versus_mkdocs_quiz(site, quiz_pages, reference):
+    """Our quiz assets on the heaviest quiz page against what mkdocs-quiz adds for the same questions.
+
+    `reference` is (built with mkdocs-quiz, built without it), each with quiz/index.html and plain/index.html."""
+    ours = max((quiz_bytes(site, page) for page in quiz_pages), key=lambda size: size["gzip"])
+    theirs, theirs_without_quiz = (total(added_assets(page_assets(reference[0], page), page_assets(reference[1], page)))
+                                   for page in ("quiz/index.html", "plain/index.html"))
+    ratio = {kind: ours[kind] / theirs[kind] for kind in ("gzip", "raw")}
+    measured = (f"{ours['gzip']:,} ÷ {theirs['gzip']:,} B gzipped = {ratio['gzip']:.2f} "
+                f"(raw {ours['raw']:,} ÷ {theirs['raw']:,} = {ratio['raw']:.2f})")
+    return [row("quiz JS + CSS ÷ mkdocs-quiz 1.7.1's, same 5 choice questions", "≤ 1/3, raw and gzipped",
+                measured, max(ratio.values()) <= 1 / 3, ratio=ratio, ours=ours, mkdocs_quiz=theirs,
+                mkdocs_quiz_on_a_page_without_a_quiz=theirs_without_quiz)]
+
+
+def mkdocs_quiz_markdown(items):
+    """Choice items of our bank in mkdocs-quiz's syntax: `- [x]` the correct choice, `> ` its explanation."""
+    blocks = []
+    for item in items:
+        lines = ["<quiz>", item["question"]]
+        for choice in item["choices"]:
+            lines.append(f"- [{'x' if choice.get('correct') else ' '}] {choice['text']}")
+            lines += [f"> {line}" for line in choice["explanation"].splitlines()]
+        blocks.append("\n".join(lines + ["</quiz>"]))
+    return "# Quiz\n\n" + "\n\n".join(blocks) + "\n"
+
+
+def mkdocs_quiz_pages(work, items):
+    """Build a tiny Material site with the items twice, with and without mkdocs-quiz (in a throwaway venv).
+
+    Returns (built site with the plugin, built site without it); each has quiz/index.html and plain/index.html."""
+    python = _mkdocs_quiz_venv(work)
+    source = (work / "mkdocs-quiz").absolute()
+    shutil.rmtree(source, ignore_errors=True)
+    (source / "docs").mkdir(parents=True)
+    (source / "docs" / "quiz.md").write_text(mkdocs_quiz_markdown(items))
+    (source / "docs" / "plain.md").write_text("# A page without a quiz\n\nText.\n")
+    sites = []
+    for plugins in (["search", "mkdocs_quiz"], ["search"]):
+        config = source / f"mkdocs-{len(plugins)}.yml"
+        config.write_text(yaml.safe_dump({"site_name": "mkdocs-quiz", "theme": {"name": "material", "font": False},
+                                          "plugins": plugins}))
+        sites.append(source / f"site-{len(plugins)}")
+        run([str(python), "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(sites[-1])], cwd=source)
+    return sites
+
+
+def _mkdocs_quiz_venv(work):
+    venv = (work / "mkdocs-quiz-venv").absolute()
+    python = venv / "bin" / "python"
+    if not list(venv.glob("lib/python*/site-packages/mkdocs_quiz-1.7.1.dist-info")):
+        run([sys.executable, "-m", "venv", "--clear", str(venv)])
+        run([str(python), "-m", "pip", "install", "-q", MKDOCS_QUIZ, f"mkdocs-material=={version('mkdocs-material')}",
+             "-c", str(ROOT / "requirements.lock")])
+    return python
+
+
+# --- Lighthouse ----------------------------------------------------------------------------------------------------
+
+
+def lighthouse_command():
+    """Lighthouse from bench/node_modules, installed from the lock file when missing or another version."""
+    package = ROOT / "bench" / "node_modules" / "lighthouse" / "package.json"
+    if not package.exists() or json.loads(package.read_text())["version"] != LIGHTHOUSE_VERSION:
+        run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT / "bench")
+    return [str(ROOT / "bench" / "node_modules" / ".bin" / "lighthouse")]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serve(site):
+    """Serve a built site on 127.0.0.1; yield its base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+
+
+def lighthouse(command, site, pages, runs, work):
+    """Lighthouse's desktop preset `runs` times per page: median performance, lowest accessibility and best practices.
+
+    Each page's last report is kept in work/lighthouse/ for its details."""
+    reports_folder = work / "lighthouse"
+    reports_folder.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, CHROME_PATH="/usr/bin/chromium")
+    rows = []
+    with serve(site) as base:
+        for page in pages:
+            report_file = reports_folder / f"{page.strip('/').replace('/', '_') or 'home'}.json"
+            scores = []
+            for _ in range(runs):
+                run(command + [base + page, "--preset=desktop", f"--only-categories={','.join(LIGHTHOUSE_CATEGORIES)}",
+                               "--output=json", f"--output-path={report_file}", "--quiet",
+                               "--chrome-flags=--headless --no-sandbox --disable-gpu"], env=env, timeout=180)
+                report = json.loads(report_file.read_text())
+                scores.append({name: round(report["categories"][name]["score"] * 100) for name in LIGHTHOUSE_CATEGORIES})
+            summary = {name: (statistics.median if name == "performance" else min)(s[name] for s in scores)
+                       for name in LIGHTHOUSE_CATEGORIES}
+            performance = [s["performance"] for s in scores]
+            measured = " / ".join(f"{summary[name]:g}" for name in LIGHTHOUSE_CATEGORIES)
+            if runs > 1:
+                measured += f" (performance {min(performance)}–{max(performance)} over {runs} runs)"
+            met = all(summary[name] >= goal for name, goal in LIGHTHOUSE_CATEGORIES.items())
+            rows.append(row(f"Lighthouse {LIGHTHOUSE_VERSION} desktop: /{page}", "98 / 100 / 100", measured, met,
+                            scores=scores, report=str(report_file.relative_to(work)), **shortfalls(report)))
+    return rows
+
+
+def shortfalls(report):
+    """What costs points: each scored audit below 1, and each opportunity with savings (from one report)."""
+    below = {}
+    for category in report["categories"].values():
+        for reference in category["auditRefs"]:
+            audit = report["audits"][reference["id"]]
+            if reference["weight"] > 0 and audit["score"] is not None and audit["score"] < 1:
+                below[reference["id"]] = {"category": category["id"], "score": audit["score"],
+                                          "value": audit.get("displayValue", "")}
+    opportunities = {name: audit["details"]["overallSavingsMs"] for name, audit in report["audits"].items()
+                     if audit.get("details", {}).get("overallSavingsMs")}
+    return {"audits_below_full_score": below, "opportunities_ms": opportunities}
+
+
+# --- the prebuilt run ----------------------------------------------------------------------------------------------
+
+
+def prebuilt_run(summary):
+    """The quick profile's wall time as `make run` recorded it in experiments/results/run.json."""
+    if not summary.is_file():
+        raise BenchError(f"{summary}: missing; a whole `make run` (quick profile) writes it when it finishes")
+    state = json.loads(summary.read_text())
+    if state.get("profile") != "quick" or "wall_seconds" not in state:
+        raise BenchError(f"{summary}: expected a quick-profile run with 'wall_seconds', got profile "
+                         f"{state.get('profile')!r} and keys {sorted(state)}")
+    seconds = state["wall_seconds"]
+    load = state.get("load_average") or [0]
+    return [row("prebuilt run, quick profile (recorded wall time)", "≤ 15 min", f"{seconds / 60:.1f} min",
+                seconds <= 15 * 60, seconds=seconds, started=state.get("started"),
+                finished_at=state.get("finished_at"), mean_load_average=statistics.mean(load))]
