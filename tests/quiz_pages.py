@@ -1,0 +1,35 @@
+"""Helpers shared by the quiz widget and review page browser tests."""
+
+import json
+
+from axe_playwright_python.sync_playwright import Axe
+
+KEY = "fine-tuning-quiz/v1"  # quiz.js's localStorage key
+REVIEW = "review/"
+LESSON = "lessons/2-why-freeze-layers/"
+
+
+def stored(page):
+    """The progress quiz.js keeps in localStorage, parsed."""
+    return json.loads(page.evaluate(f"localStorage.getItem('{KEY}')") or "{}")
+
+
+def store(page, value):
+    """Put `value` (raw text) in storage and reload, as if left there by an earlier visit."""
+    page.evaluate("([key, value]) => localStorage.setItem(key, value)", [KEY, value])
+    page.reload()
+
+
+def use_palette(page, scheme):
+    """Switch Material's palette with its own toggle until the page shows `scheme` ('default' or 'slate')."""
+    for _ in range(2):
+        if page.locator("body").get_attribute("data-md-color-scheme") == scheme:
+            return
+        page.locator("label.md-header__button[for^='__palette']:visible").click()
+    assert page.locator("body").get_attribute("data-md-color-scheme") == scheme
+
+
+def axe_violations(page):
+    results = Axe().run(page)
+    return [f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}"
+            for v in results.response["violations"]]

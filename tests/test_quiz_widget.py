@@ -1,0 +1,252 @@
+"""The quiz widget in Chromium: each kind by mouse and keyboard, feedback and its live region, scoring,
+persistence, corrupt storage, no JavaScript, instant navigation, CSP, content tabs, injected markup, axe-core."""
+
+import gzip
+import re
+
+import markdown
+import pytest
+from mkdocs.config import load_config
+from playwright.sync_api import expect
+
+from conftest import ROOT
+from quiz_pages import LESSON, REVIEW, axe_violations, store, stored, use_palette
+from sitebuild import quiz
+
+ASSETS = ROOT / "docs" / "assets"
+
+
+def focused(page):
+    return page.evaluate("document.activeElement.textContent.trim() || document.activeElement.id")
+
+
+def test_recall_reveal_is_a_disclosure_and_grades_by_mouse(page):
+    page.goto(REVIEW)
+    card = page.locator("#quiz-why-freeze-layers")
+    reveal = card.get_by_role("button", name="Click to reveal answer")
+    answer = card.get_by_text("We freeze layers to keep the learned features intact")
+    expect(reveal).to_have_attribute("aria-expanded", "false")
+    expect(answer).to_be_hidden()
+    reveal.click()
+    expect(reveal).to_have_attribute("aria-expanded", "true")
+    expect(answer).to_be_visible()
+    card.get_by_role("button", name="Knew it").click()
+    expect(card.get_by_role("status")).to_have_text("You knew it. Box 2, next review in 2 days.")
+    assert stored(page)["why-freeze-layers"]["box"] == 2
+
+
+def test_recall_by_keyboard_only(page):
+    page.goto(REVIEW)
+    card = page.locator("#quiz-why-freeze-layers")
+    card.locator(".quiz-meta a").focus()
+    page.keyboard.press("Tab")
+    assert focused(page) == "Click to reveal answer"
+    page.keyboard.press("Enter")
+    expect(card.get_by_role("button", name="Click to reveal answer")).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert focused(page) == "Not yet"
+    page.keyboard.press("Space")
+    expect(card.get_by_role("status")).to_have_text("Not yet. Box 1, next review tomorrow.")
+
+
+def test_choice_checks_by_mouse_with_feedback_in_a_live_region_and_retry(page):
+    page.goto(REVIEW)
+    item = page.locator("#quiz-what-freezing-means")
+    status = item.get_by_role("status")
+    expect(status).to_have_count(1)  # the live region is there, empty, before any answer
+    expect(status).to_have_text("")
+    expect(item.get_by_text("Answer and explanations")).to_be_hidden()
+    item.get_by_label("They are removed from the model.").check()
+    expect(status).to_have_text("")  # choosing alone does not submit
+    item.get_by_role("button", name="Check").click()
+    expect(status).to_contain_text("✗ Incorrect")
+    expect(status).to_contain_text("Frozen layers stay in the model")
+    item.get_by_label("Their weights are not updated during training.").check()
+    item.get_by_role("button", name="Check").click()
+    expect(status).to_contain_text("✓ Correct")
+    expect(status).to_contain_text("Freezing layers means setting them so their weights do not change")
+    expect(status).not_to_contain_text("Frozen layers stay")
+
+
+def test_choice_by_keyboard_only_arrow_keys_do_not_submit(page):
+    page.goto(REVIEW)
+    item = page.locator("#quiz-make-layer-non-trainable")
+    status = item.get_by_role("status")
+    item.locator("input").first.focus()
+    page.keyboard.press("ArrowDown")  # selects the second choice: `layer.freeze()`
+    expect(item.locator("input").nth(1)).to_be_checked()
+    expect(status).to_have_text("")
+    page.keyboard.press("Tab")
+    assert focused(page) == "Check"
+    page.keyboard.press("Enter")
+    expect(status).to_contain_text("✗ Incorrect")
+    expect(status).to_contain_text("AttributeError")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(status).to_contain_text("✓ Correct")
+
+
+def test_explain_keeps_the_answer_scores_concepts_and_survives_reload(page):
+    page.goto(REVIEW)
+    item = page.locator("#quiz-fine-tuning-steps")
+    item.get_by_label("Your answer").fill("Load a base, freeze it, add a head, train.")
+    item.get_by_role("button", name="Hint").click()
+    expect(item.get_by_text("Think about what you keep")).to_be_visible()
+    item.get_by_role("button", name="Show key concepts").click()
+    boxes = item.get_by_role("checkbox")
+    expect(boxes).to_have_count(5)
+    for index in range(3):
+        boxes.nth(index).focus()
+        page.keyboard.press("Space")
+    expect(item.get_by_role("status")).to_have_text("You got 3/5 concepts.")
+    page.reload()
+    item.get_by_role("button", name="Show key concepts").click()
+    expect(item.get_by_label("Your answer")).to_have_value("Load a base, freeze it, add a head, train.")
+    expect(item.get_by_role("status")).to_have_text("You got 3/5 concepts.")
+    item.get_by_role("button", name="Record my score").click()  # not every concept: a miss
+    expect(item.get_by_role("status")).to_have_text("You got 3/5 concepts. Box 1, next review tomorrow.")
+    boxes.nth(3).check()
+    boxes.nth(4).check()
+    expect(item.get_by_role("status")).to_contain_text("You got 5/5 concepts.")
+
+
+def test_corrupt_storage_is_ignored_and_valid_entries_survive(page):
+    page.goto(REVIEW)
+    store(page, "{not json")
+    expect(page.locator(".quiz-review-status")).to_have_text("16 of 16 cards due today.")
+    store(page, '{"why-freeze-layers": {"box": 3, "due": 0, "ok": true}, "what-freezing-means": {"box": 9},'
+                ' "batchnorm-after-unfreezing": "junk", "left-the-bank": {"box": 4, "due": 0}}')
+    expect(page.locator("#quiz-why-freeze-layers").get_by_role("status")).to_have_text(
+        "You knew it. Box 3, next review today.")
+    page.locator("#quiz-what-freezing-means").get_by_label("They are removed from the model.").check()
+    page.locator("#quiz-what-freezing-means").get_by_role("button", name="Check").click()
+    progress = stored(page)
+    assert progress["why-freeze-layers"]["box"] == 3 and progress["left-the-bank"]["box"] == 4
+    assert progress["what-freezing-means"]["box"] == 1 and "batchnorm-after-unfreezing" not in progress
+    store(page, "[1, 2]")
+    expect(page.locator(".quiz-review-status")).to_have_text("16 of 16 cards due today.")
+
+
+def test_lesson_page_summary_reset_and_instant_navigation(page):
+    page.goto(LESSON)
+    store(page, '{"left-the-bank": {"box": 4, "due": 0}}')
+    items = page.locator(".quiz-item")
+    count = items.count()
+    assert count >= 2
+    card = page.locator("#quiz-why-freeze-layers")  # the opening card and the end-of-page quiz share storage
+    card.get_by_role("button", name="Click to reveal answer").click()
+    card.get_by_role("button", name="Knew it").click()
+    question = page.locator("#quiz-what-freezing-means")
+    question.get_by_label("They are removed from the model.").check()
+    question.get_by_role("button", name="Check").click()
+    summary = page.locator(".quiz-summary")
+    expect(summary).to_contain_text(f"Answered 2 of {count}, 1 correct.")
+
+    page.evaluate("window.sameDocument = true")  # survives instant navigation, not a full load
+    page.get_by_role("link", name="Recall & Review").first.click()
+    expect(page).to_have_url(re.compile(REVIEW + "$"))
+    expect(page.locator("#quiz-what-freezing-means").get_by_role("status")).to_contain_text("✗ Incorrect")
+    assert page.evaluate("window.sameDocument") is True
+    page.locator("#quiz-what-freezing-means .quiz-meta a").click()
+    expect(page).to_have_url(re.compile(LESSON + "$"))
+    assert page.evaluate("window.sameDocument") is True
+    expect(page.locator("#quiz-what-freezing-means input").nth(1)).to_be_checked()
+    expect(page.locator(".quiz-summary")).to_contain_text(f"Answered 2 of {count}, 1 correct.")
+    reveal = page.locator("#quiz-why-freeze-layers").get_by_role("button", name="Click to reveal answer")
+    expect(reveal).to_have_count(1)  # set up once, not once per visit
+    reveal.click()
+    expect(reveal).to_have_attribute("aria-expanded", "true")
+
+    page.get_by_role("button", name="Reset this page's answers").click()
+    expect(page.locator(".quiz-summary")).to_contain_text(f"Answered 0 of {count}, 0 correct.")
+    expect(page.locator("#quiz-what-freezing-means input").nth(1)).not_to_be_checked()
+    assert stored(page) == {"left-the-bank": {"box": 4, "due": 0}}
+
+
+def test_without_javascript_every_answer_explanation_and_concept_is_readable(browser, site_url):
+    context = browser.new_context(base_url=site_url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(REVIEW)
+    expect(page.get_by_role("button", name="Check")).to_have_count(0)  # no dead buttons
+    for summary in page.locator("details > summary").all():
+        summary.click()
+    expect(page.get_by_text("We freeze layers to keep the learned features intact")).to_be_visible()
+    expect(page.get_by_text("Frozen layers stay in the model")).to_be_visible()
+    expect(page.get_by_text("Train the new head on your data.")).to_be_visible()
+    expect(page.locator("#quiz-what-freezing-means [data-correct]")).to_contain_text(
+        "Their weights are not updated during training.")
+    context.close()
+
+
+def test_lesson_page_axe_finds_no_violations_in_either_palette(page):  # the review page: test_review.py
+    page.goto(LESSON)
+    item = page.locator(".quiz-choice").first
+    item.locator("input").first.check()
+    item.get_by_role("button", name="Check").click()
+    page.locator(".quiz-recall").first.get_by_role("button", name="Click to reveal answer").click()
+    for scheme in ("default", "slate"):
+        use_palette(page, scheme)
+        assert axe_violations(page) == [], scheme
+
+
+def _fixture_page(url, body, headers=None):
+    def serve(route):
+        route.fulfill(content_type="text/html", headers=headers or {},
+                      body=f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Quiz fixture</title>'
+                           f'</head><body><main>{body}</main></body></html>')
+    return serve
+
+
+def _macros_for(url):
+    bank = quiz.load_bank()
+    page = type("Page", (), {"url": url, "file": type("File", (), {"src_uri": url + "index.md"})})()
+    return quiz.Quizzes(type("Env", (), {"page": page})(), bank)
+
+
+def test_quiz_inside_content_tabs_under_a_self_only_csp(page, site_url):
+    config = load_config(str(ROOT / "mkdocs.yml"))  # the site's own Markdown extensions
+    fragment = _macros_for("fixture/csp/").quiz("why-freeze-layers")
+    tabs = markdown.markdown('=== "Read"\n\n    Some text.\n\n=== "Quiz"\n\n    ' + fragment,
+                             extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
+    assert re.search(r'<div class="tabbed-block">\s*(<p>)?' + re.escape(fragment), tabs)  # a browser drops the <p>
+    csp = {"Content-Security-Policy": "default-src 'self'"}
+    page.route(site_url + "fixture/csp/", _fixture_page("fixture/csp/", tabs, csp))
+    page.goto("fixture/csp/")  # a blocked inline script or handler would fail the test (console error)
+    item = page.locator("#quiz-what-freezing-means")
+    item.get_by_label("Their weights are not updated during training.").check()
+    item.get_by_role("button", name="Check").click()
+    expect(item.get_by_role("status")).to_contain_text("✓ Correct")
+    expect(page.locator(".quiz-summary")).to_contain_text("Answered 1 of 2, 1 correct.")
+
+
+def test_script_in_the_bank_renders_as_text_and_runs_nothing(page, site_url):
+    attack = {"id": "attack", "kind": "recall", "level": "beginner",
+              "question": "<script>window.pwned = 1</script> [x](javascript:window.pwned=1)",
+              "answer": '<img src="x" onerror="window.pwned = 1"> <b onclick="window.pwned = 1">bold</b>'}
+    macros = _macros_for("fixture/xss/")
+    body = macros._assets("quiz.css", "quiz.js") + quiz.render_item(attack)
+    page.route(site_url + "fixture/xss/", _fixture_page("fixture/xss/", body))
+    page.on("dialog", lambda dialog: page.problems.append(f"dialog: {dialog.message}"))
+    page.goto("fixture/xss/")
+    card = page.locator("#quiz-attack")
+    card.get_by_role("button", name="Click to reveal answer").click()
+    expect(card.locator(".quiz-question")).to_contain_text("<script>window.pwned = 1</script>")
+    expect(card).to_contain_text('<b onclick="window.pwned = 1">bold</b>')
+    card.get_by_text("x", exact=True).click()
+    assert page.evaluate("window.pwned") is None
+    assert card.locator("script, img, b, [onclick], [href^='javascript']").count() == 0
+
+
+def test_assets_are_small_and_only_on_pages_with_a_quiz(built_site):
+    size = sum(len(gzip.compress((ASSETS / name).read_bytes(), 9)) for name in ("quiz.js", "quiz.css"))
+    assert size <= 4096, f"quiz.js + quiz.css are {size} bytes gzipped"
+    pages = list(built_site.rglob("*.html"))
+    with_quiz = [p for p in pages if 'class="quiz-item' in p.read_text()]
+    assert len(with_quiz) >= 8  # seven lessons and the review page
+    for html_page in pages:
+        text = html_page.read_text()
+        assert ("assets/quiz.js" in text) == ('class="quiz-item' in text or 'class="quiz-progress' in text), html_page
+        assert not re.search(r"<[^>]+\son[a-z]+=", text.split('class="quiz', 1)[-1]), html_page
