@@ -21,29 +21,43 @@ LIGHTHOUSE_PAGES = ("", "lessons/1-what-is-fine-tuning/", "review/")
 def real(work, args):
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
     print("timing `make test` (a few minutes)…", file=sys.stderr)
-    rows = checks.test_suite(["make", "test"], ROOT, work)
+    rows = attempt("warm `make test`", "≤ 150 s", lambda: checks.test_suite(["make", "test"], ROOT, work))
 
     print(f"timing our build against a plain one, {args.rounds} rounds each…", file=sys.stderr)
     site = work / "site"
     ours = ([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)], ROOT)
     plain = ([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(work / "plain-site")], checks.plain_copy(work))
-    rows += checks.build_ratio(ours, plain, args.rounds)
+    rows += attempt("`mkdocs build --strict` ÷ plain build", "≤ 1.5",
+                    lambda: checks.build_ratio(ours, plain, args.rounds))
 
     print("weighing the quiz assets, ours and mkdocs-quiz's…", file=sys.stderr)
     pages = sorted(page.relative_to(site).as_posix() for page in site.rglob("*.html") if page.name != "404.html")
     lessons = [page for page in pages if page.startswith("lessons/")]
     others = [page for page in pages if page.split("/")[0] not in ("lessons", "review")]
-    rows += checks.quiz_weight(site, lessons, others)
-    rows += checks.versus_mkdocs_quiz(site, lessons, checks.mkdocs_quiz_pages(work, seed_choice_items()))
+    rows += attempt("quiz JS + CSS", "≤ 4 KiB gzipped; 0 B without a quiz",
+                    lambda: checks.quiz_weight(site, lessons, others))
+    rows += attempt("quiz JS + CSS ÷ mkdocs-quiz 1.7.1's", "≤ 1/3", lambda: checks.versus_mkdocs_quiz(
+        site, lessons, checks.mkdocs_quiz_pages(work, seed_choice_items())))
 
     print(f"Lighthouse, {len(LIGHTHOUSE_PAGES)} pages × {args.lighthouse_runs} runs…", file=sys.stderr)
-    rows += checks.lighthouse(checks.lighthouse_command(), site, LIGHTHOUSE_PAGES, args.lighthouse_runs, work)
+    rows += attempt("Lighthouse", "≥ 98 / 100 / 100", lambda: checks.lighthouse(
+        checks.lighthouse_command(), site, LIGHTHOUSE_PAGES, args.lighthouse_runs, work))
 
     if args.full:
-        rows += checks.prebuilt_run(ROOT / "experiments" / "results" / "run.json")
+        rows += attempt("prebuilt run, quick profile", "≤ 15 min",
+                        lambda: checks.prebuilt_run(ROOT / "experiments" / "results" / "run.json"))
     else:
         rows.append(row("prebuilt run, quick profile", "≤ 15 min", "not measured: `make bench FULL=1`"))
     return rows, tool_versions(work)
+
+
+def attempt(measure, goal, measure_rows):
+    """The rows of one check, or a row saying why it could not be measured (the other checks still run)."""
+    try:
+        return measure_rows()
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return [row(measure, goal, f"not measured: {str(error).splitlines()[0][:200]}", False, error=str(error))]
 
 
 def seed_choice_items():
@@ -136,6 +150,8 @@ def main(argv=None):
     write_json(args.out or ROOT / "bench" / "results.json", results)
     if not args.smoke:
         write_readme_table(ROOT / "README.md", results)
+    if any("error" in line["details"] for line in rows):
+        sys.exit("bench: some rows could not be measured (see 'not measured' above)")
 
 
 if __name__ == "__main__":

@@ -146,20 +146,25 @@ def quiz_bytes(site, page):
     return total([a for a in page_assets(site, page) if QUIZ_ASSET.search(a["name"])])
 
 
+def heaviest_quiz_page(site, quiz_pages):
+    """(page, its quiz_bytes) of the quiz page carrying the most gzipped quiz bytes; an error when none has any."""
+    sizes = {page: quiz_bytes(site, page) for page in quiz_pages}
+    if not any(size["raw"] for size in sizes.values()):
+        raise BenchError(f"{site}: no quiz page ({', '.join(quiz_pages) or 'none'}) loads an assets/quiz.* file")
+    page = max(sizes, key=lambda name: sizes[name]["gzip"])
+    return page, sizes[page]
+
+
 def quiz_weight(site, quiz_pages, other_pages):
     """The quiz's JS + CSS on the heaviest quiz page and on the heaviest page without a quiz."""
-    with_quiz = {page: quiz_bytes(site, page) for page in quiz_pages}
+    page, size = heaviest_quiz_page(site, quiz_pages)
     without = {page: quiz_bytes(site, page) for page in other_pages}
-    if not any(size["raw"] for size in with_quiz.values()):
-        raise BenchError(f"{site}: no quiz page ({', '.join(quiz_pages)}) loads an assets/quiz.* file")
-    heaviest = max(with_quiz, key=lambda page: with_quiz[page]["gzip"])
-    heaviest_other = max(without, key=lambda page: without[page]["raw"])
-    size, other = with_quiz[heaviest], without[heaviest_other]
+    heaviest_other = max(without, key=lambda name: without[name]["raw"])
+    other = without[heaviest_other]
     return [row("quiz JS + CSS on a quiz page", "≤ 4 KiB gzipped",
-                f"{size['gzip']:,} B gzipped ({size['raw']:,} B raw)", size["gzip"] <= 4 * KIB,
-                page=heaviest, **size, per_page=with_quiz),
+                f"{size['gzip']:,} B gzipped ({size['raw']:,} B raw)", size["gzip"] <= 4 * KIB, page=page, **size),
             row("quiz JS + CSS on a page without a quiz", "0 B", f"{other['raw']:,} B (heaviest of "
-                f"{len(without)} pages)", other["raw"] == 0, page=heaviest_other, **other)]
+                f"{len(without)} pages: /{heaviest_other})", other["raw"] == 0, page=heaviest_other, **other)]
 
 
 def added_assets(with_plugin, without_plugin):
@@ -178,7 +183,7 @@ def versus_mkdocs_quiz(site, quiz_pages, reference):
     """Our quiz assets on the heaviest quiz page against what mkdocs-quiz adds for the same questions.
 
     `reference` is (built with mkdocs-quiz, built without it), each with quiz/index.html and plain/index.html."""
-    ours = max((quiz_bytes(site, page) for page in quiz_pages), key=lambda size: size["gzip"])
+    _, ours = heaviest_quiz_page(site, quiz_pages)
     theirs, theirs_without_quiz = (total(added_assets(page_assets(reference[0], page), page_assets(reference[1], page)))
                                    for page in ("quiz/index.html", "plain/index.html"))
     ratio = {kind: ours[kind] / theirs[kind] for kind in ("gzip", "raw")}

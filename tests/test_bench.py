@@ -107,3 +107,9 @@ def test_readme_table_is_replaced_between_the_markers_only(tmp_path, smoke):
     readme.write_text("# no markers\n")
     with pytest.raises(BenchError, match="no '<!-- bench:start -->'"):
         write_readme_table(readme, smoke[1])
+
+
+def test_quiz_pages_without_quiz_assets_are_an_error_not_zero_bytes(tmp_path):
+    _page(tmp_path / "lessons" / "one" / "index.html", "<p>No quiz here yet.</p>")
+    with pytest.raises(BenchError, match=r"no quiz page \(lessons/one/index\.html\) loads an assets/quiz\.\* file"):
+        checks.quiz_weight(tmp_path, ["lessons/one/index.html"], [])
