@@ -159,6 +159,8 @@ def quiz_weight(site, quiz_pages, other_pages):
     """The quiz's JS + CSS on the heaviest quiz page and on the heaviest page without a quiz."""
     page, size = heaviest_quiz_page(site, quiz_pages)
     without = {page: quiz_bytes(site, page) for page in other_pages}
+    if not without:
+        raise BenchError(f"{site}: no page without a quiz to weigh")
     heaviest_other = max(without, key=lambda name: without[name]["raw"])
     other = without[heaviest_other]
     return [row("quiz JS + CSS on a quiz page", "≤ 4 KiB gzipped",
