@@ -72,12 +72,15 @@ def seed_choice_items():
 
 
 def tool_versions(work):
+    """The versions of the tools outside this venv that the checks used, where they are installed."""
+    found = {"node": checks.run(["node", "--version"]).stdout.strip(),
+             "chromium": checks.run(["/usr/bin/chromium", "--version"]).stdout.strip()}
     lighthouse = ROOT / "bench" / "node_modules" / "lighthouse" / "package.json"
-    mkdocs_quiz = sorted(work.glob("mkdocs-quiz-venv/lib/python*/site-packages/mkdocs_quiz-*.dist-info"))
-    return {"node": checks.run(["node", "--version"]).stdout.strip(),
-            "lighthouse": json.loads(lighthouse.read_text())["version"],
-            "chromium": checks.run(["/usr/bin/chromium", "--version"]).stdout.strip(),
-            "mkdocs-quiz": mkdocs_quiz[-1].name.split("-")[1].removesuffix(".dist")}
+    if lighthouse.exists():
+        found["lighthouse"] = json.loads(lighthouse.read_text())["version"]
+    for dist_info in work.glob("mkdocs-quiz-venv/lib/python*/site-packages/mkdocs_quiz-*.dist-info"):
+        found["mkdocs-quiz"] = dist_info.name.split("-")[1].removesuffix(".dist")
+    return found
 
 
 def smoke(work):
