@@ -51,7 +51,7 @@ def test_suite(command, cwd, work, snippet_file="tests/test_snippets.py"):
     notes = "".join(f", {n} {outcome}" for outcome, n in problems.items())
     rows = [row("warm `make test`, total", "≤ 150 s", f"{total:.0f} s{notes}", total <= 150,
                 seconds=total, seconds_outside_test_files=outside, outcomes=measured["outcomes"],
-                exit_status=finished.returncode)]
+                exit_status=finished.returncode, slowest_phases=measured["slowest"])]
     if snippet_file not in files:
         raise BenchError(f"`{' '.join(command)}` ran no {snippet_file}; files timed: {', '.join(files) or 'none'}")
     for name, seconds in files.items():

@@ -13,6 +13,7 @@ import pytest
 
 seconds_per_file = defaultdict(float)
 outcomes = Counter()
+phases = []  # (seconds, "node id (set-up|call|tear-down)"), like pytest --durations
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -25,10 +26,12 @@ def pytest_make_collect_report(collector):
 
 def pytest_runtest_logreport(report):
     seconds_per_file[report.nodeid.split("::")[0]] += report.duration
+    phases.append((report.duration, f"{report.nodeid} ({report.when})"))
     if report.when == "call" or report.outcome != "passed":
         outcomes[report.outcome] += 1
 
 
 def pytest_sessionfinish(session, exitstatus):
-    result = {"seconds_per_file": dict(seconds_per_file), "outcomes": dict(outcomes), "exit_status": int(exitstatus)}
+    result = {"seconds_per_file": dict(seconds_per_file), "outcomes": dict(outcomes), "exit_status": int(exitstatus),
+              "slowest": [[round(seconds, 2), name] for seconds, name in sorted(phases, reverse=True)[:15]]}
     Path(os.environ["BENCH_TIMING_OUT"]).write_text(json.dumps(result, indent=1))
