@@ -78,6 +78,61 @@ def ensure_fashion_mnist(home=None, debian_dir=DEBIAN_DIR, allow_apt=True):
     return cache
 
 
+
+# Lesson 7 fine-tunes keras.applications.MobileNetV2 at this width and input size (see snippets/l7_*.py).
+MOBILENET_ALPHA = 0.35
+MOBILENET_SIZE = 96
+
+
+def imagenet_weights_path(alpha=MOBILENET_ALPHA, size=MOBILENET_SIZE):
+    """Where keras.applications looks for MobileNetV2's ImageNet weights without the top (include_top=False)."""
+    name = f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{size}_no_top.h5"
+    return keras_home() / "models" / name
+
+
+def provide_standin_imagenet_weights(alpha=MOBILENET_ALPHA, size=MOBILENET_SIZE):
+    """Put same-shaped random weights where the real ImageNet file belongs, unless a file is already there.
+
+    MobileNetV2(weights="imagenet") checks no hash, so it loads these offline. They make lesson 7's code run
+    in CI; they know nothing about images. A real (or earlier stand-in) file is never touched.
+    """
+    path = imagenet_weights_path(alpha, size)
+    if path.exists():
+        return path
+    import h5py
+    import keras
+    from keras.src.legacy.saving import legacy_h5_format  # the HDF5 layout the real file has
+
+    model = keras.applications.MobileNetV2(input_shape=(size, size, 3), alpha=alpha, include_top=False,
+                                           weights=None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with h5py.File(partial, "w") as weights_file:
+        legacy_h5_format.save_weights_to_hdf5_group(weights_file, model)
+        weights_file.attrs["stand_in"] = "random weights of the right shapes, not trained on ImageNet"
+    os.replace(partial, path)
+    return path
+
+
+# The "your own images" folder lesson 7 asks readers for: one sub-folder per class. Here: Fashion-MNIST
+# training images of three target classes, 28x28 grayscale PNGs (the loader resizes them and makes them RGB).
+EXAMPLE_CLASSES = {"ankle_boot": 9, "sandal": 5, "sneaker": 7}
+EXAMPLE_IMAGES_PER_CLASS = 8
+
+
+def make_example_images(folder, per_class=EXAMPLE_IMAGES_PER_CLASS):
+    """Write `folder`/my_images/<class>/<n>.png and return the my_images folder."""
+    import keras
+    import numpy as np
+
+    (images, labels), _ = keras.datasets.fashion_mnist.load_data()
+    root = Path(folder) / "my_images"
+    for name, label in EXAMPLE_CLASSES.items():
+        (root / name).mkdir(parents=True, exist_ok=True)
+        for number, index in enumerate(np.flatnonzero(labels == label)[:per_class]):
+            keras.utils.save_img(root / name / f"{number}.png", images[index][:, :, None], scale=False)
+    return root
+
 if __name__ == "__main__":
     try:
         print(f"Fashion-MNIST ready in {ensure_fashion_mnist()}")
