@@ -1,0 +1,155 @@
+"""Build docs/notebooks/<N>-<stem>.ipynb for each lesson from the snippets its page shows, and run them.
+
+`python -m sitebuild.notebooks` (`make notebooks`) rebuilds the notebooks whose snippets changed; `--all`
+rebuilds every one. Each notebook stores the sha256 of the snippets it was built from, so
+tests/test_notebooks.py can tell when one is stale. Never edit a notebook by hand.
+"""
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from sitebuild import data
+from sitebuild.pages import DOCS, ROOT, fences, lesson_pages, snippet_of
+
+NOTEBOOKS = DOCS / "notebooks"
+MODEL = ROOT / "models" / "fashion_base.keras"
+SITE_URL = "https://fine-tuning-tf.github.io/lessons/"
+HEADING = re.compile(r"^#{2,3}\s+(?P<text>.+?)\s*#*\s*$")
+
+
+def _lesson_7(folder):
+    data.provide_standin_imagenet_weights()  # the ImageNet weights the page asks for (stand-ins in CI)
+    data.make_example_images(folder)  # the folder of "your own images" the page asks for
+
+
+# What a reader has in the working folder besides fashion_base.keras, by snippet-name prefix. The snippet
+# tests and the notebooks both set up exactly this, so nothing hidden makes a snippet work.
+READER_SETUP = {"l7_": _lesson_7}
+
+
+def prepare_reader_folder(folder, snippet_names):
+    """Put in `folder` what a reader of these snippets has: the base model, plus any per-lesson set-up."""
+    shutil.copy(MODEL, folder)
+    for prefix, setup in READER_SETUP.items():
+        if any(name.startswith(prefix) for name in snippet_names):
+            setup(folder)
+
+
+def file_hash(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def notebook_path(page):
+    return NOTEBOOKS / f"{page.stem}.ipynb"
+
+
+def lesson_url(page):
+    return f"{SITE_URL}lessons/{page.stem}/"
+
+
+def _title(page):
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    raise ValueError(f"{page.relative_to(ROOT)}: no '# ' title line")
+
+
+def _sections(page):
+    """(heading above the fence, snippet file) for every fence of the page, in order."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    result = []
+    for fence in fences(page):
+        headings = [HEADING.match(line) for line in lines[:fence.line - 1] if fence.page == page]
+        heading = next((match["text"] for match in reversed(headings) if match), None)
+        result.append((heading, snippet_of(fence)))
+    return result
+
+
+def expected_metadata(page):
+    """What a fresh notebook of this lesson records about its sources."""
+    return {
+        "lesson": page.relative_to(ROOT).as_posix(),
+        "model": file_hash(MODEL),  # the outputs depend on the base model too
+        "snippets": {path.relative_to(ROOT).as_posix(): file_hash(path) for _, path in _sections(page)},
+    }
+
+
+def build(page):
+    """The (unexecuted) notebook of one lesson page."""
+    import nbformat.v4 as nbf
+
+    title = _title(page)
+    cells = [nbf.new_markdown_cell(
+        f"# {title}\n\n"
+        f"The code of the lesson [{title}]({lesson_url(page)}), one cell per code block, in page order. "
+        "Every cell also runs on its own.\n\n"
+        f"Before you run it, download the pretrained base model [fashion_base.keras]({SITE_URL}models/"
+        "fashion_base.keras) and put it in the same folder as this notebook (in Colab: upload it with the "
+        "Files panel on the left)."
+    )]
+    previous = None
+    for heading, snippet in _sections(page):
+        if heading and heading != previous:
+            cells.append(nbf.new_markdown_cell(f"## {heading}"))
+            previous = heading
+        cells.append(nbf.new_code_cell(snippet.read_text(encoding="utf-8").rstrip("\n")))
+    notebook = nbf.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["sitebuild"] = expected_metadata(page)
+    return notebook
+
+
+def execute(notebook, snippet_names):
+    """Run every cell in a fresh folder set up as a reader's, storing the outputs."""
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the kernel inherits it: no C++ log lines in outputs
+    with tempfile.TemporaryDirectory() as folder:
+        prepare_reader_folder(Path(folder), snippet_names)
+        ExecutePreprocessor(timeout=600, kernel_name="python3").preprocess(notebook, {"metadata": {"path": folder}})
+    return notebook
+
+
+def _markdown(notebook):
+    return [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
+
+
+def is_fresh(page, path=None):
+    """Whether the notebook was built from the page's current snippets, headings and base model."""
+    import nbformat
+
+    path = path or notebook_path(page)
+    if not path.is_file():
+        return False
+    notebook = nbformat.read(path, as_version=4)
+    return notebook.metadata.get("sitebuild") == expected_metadata(page) and _markdown(notebook) == _markdown(build(page))
+
+
+def main(argv=None):
+    import nbformat
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="rebuild every notebook, not only stale ones")
+    options = parser.parse_args(argv)
+    NOTEBOOKS.mkdir(exist_ok=True)
+    for page in lesson_pages():
+        if not _sections(page):
+            print(f"skip {page.name}: the page shows no code yet")
+            continue
+        if is_fresh(page) and not options.all:
+            print(f"fresh {notebook_path(page).name}")
+            continue
+        print(f"build {notebook_path(page).name} ...", flush=True)
+        notebook = execute(build(page), [path.name for _, path in _sections(page)])
+        nbformat.validate(notebook)
+        nbformat.write(notebook, notebook_path(page))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+import keras
+
+base = keras.models.load_model("fashion_base.keras")
+inputs = keras.Input(shape=(28, 28))
+outputs = keras.layers.Dense(5, activation="softmax")(base(inputs, training=False))
+model = keras.Model(inputs, outputs)
+
+# The whole base is ONE layer of the new model.
+print([layer.name for layer in model.layers])
+
+# Freezing it freezes every layer inside it.
+base.trainable = False
+print("layers of the base still trainable:", [l.name for l in base.layers if l.trainable])
+print("trainable weights of the model:", [w.path for w in model.trainable_weights])
+
+# Unfreezing it unfreezes them all again; then refreeze all but the last block.
+base.trainable = True
+for layer in base.layers:
+    layer.trainable = layer.name.startswith("block3")
+print("trainable now:", [l.name for l in base.layers if l.trainable])

@@ -1,0 +1,73 @@
+"""The lesson notebooks: generated from the snippets each page shows, executed, fresh, and published.
+
+A notebook is stale when a snippet it was built from, or the base model, changed since: `make notebooks`.
+"""
+
+import json
+import re
+
+import nbformat
+import pytest
+
+from sitebuild.notebooks import NOTEBOOKS, build, is_fresh, notebook_path
+from sitebuild.pages import ROOT, lesson_pages, page_snippets
+
+REPOSITORY = re.search(r"^\s*repository:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(), re.MULTILINE)[1]
+LESSONS = [page for page in lesson_pages() if page_snippets(page)]
+IDS = [page.stem for page in LESSONS]
+
+
+def _read(page):
+    path = notebook_path(page)
+    assert path.is_file(), f"{path.relative_to(ROOT)} is missing: run `make notebooks`"
+    return nbformat.read(path, as_version=4)
+
+
+@pytest.mark.parametrize("page", LESSONS, ids=IDS)
+def test_notebook_is_fresh(page):
+    _read(page)
+    assert is_fresh(page), f"{notebook_path(page).relative_to(ROOT)} is stale (the page's snippets or headings, " \
+                           "or the base model, changed since it was built): run `make notebooks`"
+
+
+@pytest.mark.parametrize("page", LESSONS, ids=IDS)
+def test_notebook_code_is_the_pages_snippets_all_run(page):
+    cells = [cell for cell in _read(page).cells if cell.cell_type == "code"]
+    assert [cell.source + "\n" for cell in cells] == \
+        [path.read_text(encoding="utf-8").rstrip("\n") + "\n" for path in page_snippets(page)]
+    for cell in cells:
+        assert cell.execution_count is not None, f"{page.stem}: a cell was never run"
+        errors = [output for output in cell.outputs if output.output_type == "error"]
+        assert not errors, f"{page.stem}: a cell failed: {errors[0].get('evalue')}"
+
+
+def test_no_orphan_notebooks():
+    expected = {notebook_path(page) for page in LESSONS}
+    orphans = sorted(path.name for path in NOTEBOOKS.glob("*.ipynb") if path not in expected)
+    assert not orphans, f"notebooks with no lesson page showing code: {orphans}"
+
+
+def test_a_changed_snippet_makes_its_notebook_stale(tmp_path):
+    page = LESSONS[0]
+    notebook = build(page)
+    path = tmp_path / "fresh.ipynb"
+    nbformat.write(notebook, path)
+    assert is_fresh(page, path)
+    snippet = next(iter(notebook.metadata["sitebuild"]["snippets"]))
+    notebook.metadata["sitebuild"]["snippets"][snippet] = "0" * 64
+    nbformat.write(notebook, path)
+    assert not is_fresh(page, path)
+    notebook.metadata["sitebuild"]["snippets"][snippet] = build(page).metadata["sitebuild"]["snippets"][snippet]
+    notebook.cells[0].source += " (edited)"
+    nbformat.write(notebook, path)
+    assert not is_fresh(page, path)
+
+
+@pytest.mark.parametrize("page", LESSONS, ids=IDS)
+def test_notebook_page_offers_download_and_colab(page, built_site):
+    folder = built_site / "notebooks" / page.stem
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    assert f'href="{page.stem}.ipynb" download' in html
+    assert json.loads((folder / f"{page.stem}.ipynb").read_text()) == json.loads(notebook_path(page).read_text())
+    colab = REPOSITORY.replace("https://github.com/", "https://colab.research.google.com/github/")
+    assert f'href="{colab}/blob/main/docs/notebooks/{page.stem}.ipynb"' in html
