@@ -1,6 +1,7 @@
 """Helpers shared by the quiz widget and review page browser tests."""
 
 import json
+import re
 
 from axe_playwright_python.sync_playwright import Axe
 
@@ -33,3 +34,18 @@ def axe_violations(page):
     results = Axe().run(page)
     return [f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}"
             for v in results.response["violations"]]
+
+
+def follow_instant_navigation(page, site_url):
+    """Let Material's instant navigation work on the test server.
+
+    Material only navigates instantly to URLs its sitemap lists, and the sitemap lists the published URLs
+    (mkdocs.yml's site_url). Serve it with this server's URLs instead, as the published site would.
+    """
+    def local_sitemap(route):
+        response = route.fetch()
+        xml = response.text()
+        published_root = min(re.findall(r"<loc>([^<]+)</loc>", xml), key=len)
+        route.fulfill(response=response, body=xml.replace(published_root, site_url))
+
+    page.route("**/sitemap.xml", local_sitemap)

@@ -10,7 +10,7 @@ from mkdocs.config import load_config
 from playwright.sync_api import expect
 
 from conftest import ROOT
-from quiz_pages import LESSON, REVIEW, axe_violations, store, stored, use_palette
+from quiz_pages import LESSON, REVIEW, axe_violations, follow_instant_navigation, store, stored, use_palette
 from sitebuild import quiz
 
 ASSETS = ROOT / "docs" / "assets"
@@ -130,7 +130,8 @@ def test_corrupt_storage_is_ignored_and_valid_entries_survive(page):
     expect(page.locator(".quiz-review-status")).to_have_text("16 of 16 cards due today.")
 
 
-def test_lesson_page_summary_reset_and_instant_navigation(page):
+def test_lesson_page_summary_reset_and_instant_navigation(page, site_url):
+    follow_instant_navigation(page, site_url)
     page.goto(LESSON)
     store(page, '{"left-the-bank": {"box": 4, "due": 0}}')
     items = page.locator(".quiz-item")

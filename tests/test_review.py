@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from playwright.sync_api import expect
 
-from quiz_pages import LESSON, REVIEW, axe_violations, store, stored, use_palette
+from quiz_pages import LESSON, REVIEW, axe_violations, follow_instant_navigation, store, stored, use_palette
 
 START = datetime(2026, 3, 2, 9, 0)
 ITEMS = 16  # every item of every bank file
@@ -63,20 +63,21 @@ def test_leitner_boxes_over_simulated_days(page):
         "Not yet. Box 1, next review tomorrow.")
 
 
-def test_answers_count_across_lesson_and_review_pages(page):
+def test_answers_count_across_lesson_and_review_pages(page, site_url):
+    follow_instant_navigation(page, site_url)
     page.goto(LESSON)
     question = page.locator("#quiz-what-freezing-means")
     question.get_by_label("Their weights are not updated during training.").check()
     question.get_by_role("button", name="Check").click()
-    page.get_by_role("link", name="Recall & Review").first.click()  # instant navigation
+    page.evaluate("window.sameDocument = true")  # survives instant navigation, not a full load
+    page.get_by_role("link", name="Recall & Review").first.click()
     expect(due_status(page)).to_have_text(f"{ITEMS - 1} of {ITEMS} cards due today.")
     expect(page.locator("#quiz-what-freezing-means [role=status]")).to_contain_text("Box 2, next review in 2 days.")
     knew_it(page, "why-freeze-layers", knew=False)
-    page.reload()
-    expect(page.locator(".quiz-cards > .quiz-item").last).to_have_id("quiz-what-freezing-means")
     page.locator("#quiz-why-freeze-layers .quiz-meta a").click()
     expect(page).to_have_url(re.compile(LESSON + "$"))
     expect(page.locator("#quiz-why-freeze-layers [role=status]")).to_have_text("Not yet. Box 1, next review tomorrow.")
+    assert page.evaluate("window.sameDocument") is True
 
 
 def _export(page):
