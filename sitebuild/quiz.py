@@ -39,12 +39,13 @@ def load_bank(files=None, schema=BANK / "schema.json"):
     bank, problems, first_seen = {}, [], {}
     for path in files:
         items = _load_file(path, validator, problems)
-        for item, where in items:
-            item_id = item.get("id")
+        for item, location in items:
+            item_id = item.get("id") if isinstance(item, dict) else None
             if isinstance(item_id, str) and item_id in first_seen:
-                problems.append(f"{where}: duplicate id '{item_id}' (first defined at {first_seen[item_id]})")
+                problems.append(f"{location}: item '{item_id}': duplicate id '{item_id}' "
+                                f"(first defined at {first_seen[item_id]})")
             elif isinstance(item_id, str):
-                first_seen[item_id] = where.split(": item")[0]
+                first_seen[item_id] = location
         bank[path.stem] = [item for item, _ in items]
     if not bank:
         problems.append(f"{_display(BANK)}: no *.yml bank files")
@@ -54,7 +55,7 @@ def load_bank(files=None, schema=BANK / "schema.json"):
 
 
 def _load_file(path, validator, problems):
-    """Parse and check one file; append its problems; return [(item, 'file:line: item ...')]."""
+    """Parse and check one file; append its problems; return [(item, 'file:line')]."""
     name = _display(path)
     text = path.read_text(encoding="utf-8")
     if not re.match(r"# yaml-language-server: \$schema=\S*schema\.json\n", text):
@@ -81,28 +82,27 @@ def _load_file(path, validator, problems):
             f"item {index + 1}"
         return f"{name}:{line}: {label}"
 
-    broken = set()
+    found = []  # (line, message), reported in file order
     for index, node in enumerate(root.value):
         for key in _duplicate_keys(node):
-            broken.add(index)
-            problems.append(f"{where(index, key.start_mark.line + 1)}: duplicate key '{key.value}'")
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        path_in_file = list(error.absolute_path)
-        broken.add(path_in_file[0])
-        for field_path, message in _explain(error, path_in_file[1:]):
-            line = _line(root, [path_in_file[0], *field_path])
+            found.append((key.start_mark.line + 1, index, f"duplicate key '{key.value}'"))
+    for error in validator.iter_errors(data):
+        index, *field_path = error.absolute_path
+        for field_path, message in _explain(error, field_path):
             field = _field_name(field_path)
-            problems.append(f"{where(path_in_file[0], line)}: {field + ': ' if field else ''}{message}")
+            found.append((_line(root, [index, *field_path]), index, f"{field + ': ' if field else ''}{message}"))
+    broken = {index for _, index, _ in found}
     for index, item in enumerate(data):
         if index not in broken and item["kind"] == "choice":
             correct = sum(choice.get("correct", False) for choice in item["choices"])
             line = _line(root, [index, "choices"])
             if not item.get("multiple") and correct != 1:
-                problems.append(f"{where(index, line)}: choices: a single-choice item needs exactly one choice "
-                                f"with 'correct: true', found {correct} (set 'multiple: true' for several)")
+                found.append((line, index, "choices: a single-choice item needs exactly one choice with "
+                                           f"'correct: true', found {correct} (set 'multiple: true' for several)"))
             elif correct == 0:
-                problems.append(f"{where(index, line)}: choices: no choice has 'correct: true'")
-    return [(item, where(index, _line(root, [index]))) for index, item in enumerate(data)]
+                found.append((line, index, "choices: no choice has 'correct: true'"))
+    problems.extend(f"{where(index, line)}: {message}" for line, index, message in sorted(found))
+    return [(item, f"{name}:{_line(root, [index])}") for index, item in enumerate(data)]
 
 
 def _explain(error, field_path):

@@ -3,6 +3,7 @@ persistence, corrupt storage, no JavaScript, instant navigation, CSP, content ta
 
 import gzip
 import re
+from types import SimpleNamespace
 
 import markdown
 import pytest
@@ -193,7 +194,8 @@ def test_lesson_page_axe_finds_no_violations_in_either_palette(page):  # the rev
         assert axe_violations(page) == [], scheme
 
 
-def _fixture_page(url, body, headers=None):
+def _fixture_page(body, headers=None):
+    """A route handler serving a bare page (no Material) around `body`."""
     def serve(route):
         route.fulfill(content_type="text/html", headers=headers or {},
                       body=f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Quiz fixture</title>'
@@ -202,9 +204,9 @@ def _fixture_page(url, body, headers=None):
 
 
 def _macros_for(url):
-    bank = quiz.load_bank()
-    page = type("Page", (), {"url": url, "file": type("File", (), {"src_uri": url + "index.md"})})()
-    return quiz.Quizzes(type("Env", (), {"page": page})(), bank)
+    """The page macros as they would run for a page at `url`."""
+    page = SimpleNamespace(url=url, file=SimpleNamespace(src_uri=url + "index.md"))
+    return quiz.Quizzes(SimpleNamespace(page=page), quiz.load_bank())
 
 
 def test_quiz_inside_content_tabs_under_a_self_only_csp(page, site_url):
@@ -214,7 +216,7 @@ def test_quiz_inside_content_tabs_under_a_self_only_csp(page, site_url):
                              extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
     assert re.search(r'<div class="tabbed-block">\s*(<p>)?' + re.escape(fragment), tabs)  # a browser drops the <p>
     csp = {"Content-Security-Policy": "default-src 'self'"}
-    page.route(site_url + "fixture/csp/", _fixture_page("fixture/csp/", tabs, csp))
+    page.route(site_url + "fixture/csp/", _fixture_page(tabs, csp))
     page.goto("fixture/csp/")  # a blocked inline script or handler would fail the test (console error)
     item = page.locator("#quiz-what-freezing-means")
     item.get_by_label("Their weights are not updated during training.").check()
@@ -229,7 +231,7 @@ def test_script_in_the_bank_renders_as_text_and_runs_nothing(page, site_url):
               "answer": '<img src="x" onerror="window.pwned = 1"> <b onclick="window.pwned = 1">bold</b>'}
     macros = _macros_for("fixture/xss/")
     body = macros._assets("quiz.css", "quiz.js") + quiz.render_item(attack)
-    page.route(site_url + "fixture/xss/", _fixture_page("fixture/xss/", body))
+    page.route(site_url + "fixture/xss/", _fixture_page(body))
     page.on("dialog", lambda dialog: page.problems.append(f"dialog: {dialog.message}"))
     page.goto("fixture/xss/")
     card = page.locator("#quiz-attack")
@@ -251,3 +253,24 @@ def test_assets_are_small_and_only_on_pages_with_a_quiz(built_site):
         text = html_page.read_text()
         assert ("assets/quiz.js" in text) == ('class="quiz-item' in text or 'class="quiz-progress' in text), html_page
         assert not re.search(r"<[^>]+\son[a-z]+=", text.split('class="quiz', 1)[-1]), html_page
+
+
+def test_multiple_answer_choice_uses_checkboxes_and_needs_every_correct_one(page, site_url):
+    several = {"id": "several", "kind": "choice", "level": "advanced", "multiple": True,
+               "question": "Which calls freeze every layer of `base`?",
+               "choices": [{"text": "`base.trainable = False`", "correct": True, "explanation": "It recurses."},
+                           {"text": "`for layer in base.layers: layer.trainable = False`", "correct": True,
+                            "explanation": "Layer by layer."},
+                           {"text": "`base.compile()`", "explanation": "Compiling freezes nothing."}]}
+    body = _macros_for("fixture/multiple/")._assets("quiz.css", "quiz.js") + quiz.render_item(several)
+    page.route(site_url + "fixture/multiple/", _fixture_page(body))
+    page.goto("fixture/multiple/")
+    item = page.locator("#quiz-several")
+    expect(item.get_by_role("checkbox")).to_have_count(3)
+    item.get_by_role("checkbox").first.check()
+    item.get_by_role("button", name="Check").click()
+    expect(item.get_by_role("status")).to_contain_text("✗ Incorrect")
+    item.get_by_role("checkbox").nth(1).check()
+    item.get_by_role("button", name="Check").click()
+    expect(item.get_by_role("status")).to_contain_text("✓ Correct")
+    expect(item.get_by_role("status")).to_contain_text("It recurses.Layer by layer.")
