@@ -1,0 +1,184 @@
+"""The experiments. Each configuration (examples per class n, seed) returns a list of runs (dicts).
+
+Per (n, seed) the head is trained once on the frozen base's features (the same as training base + head with
+the base frozen, and much cheaper); every fine-tuning variant starts from a copy of that head.
+"""
+
+import math
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from experiments import data, models
+from experiments.training import compile_model, fit, measure, weights_moved
+
+BASE_MODEL = Path(__file__).resolve().parent.parent / "models" / "fashion_base.keras"
+SOURCE_VALIDATION = 3000
+PRETRAIN_BATCH = 128
+
+
+def pretrain(profile, seed):
+    """Train base + Dropout + Dense(5) on all training images of classes 0-4; save the base (no optimizer)."""
+    (x, y), test = data.source()
+    keras.utils.set_random_seed(seed)
+    order = np.random.default_rng(seed).permutation(len(y))
+    validation, train = order[:SOURCE_VALIDATION], order[SOURCE_VALIDATION:]
+    base = models.build_base()
+    classifier = models.build_classifier(base, bn_inference=False)
+    settings = profile["pretrain"]
+    steps = math.ceil(len(train) / PRETRAIN_BATCH) * settings["epochs"]
+    compile_model(classifier, keras.optimizers.schedules.CosineDecay(settings["learning_rate"], steps))
+    result = fit(classifier, x[train], y[train], (x[validation], y[validation]), settings["epochs"],
+                 patience=settings["epochs"], batch_size=PRETRAIN_BATCH)
+    BASE_MODEL.parent.mkdir(exist_ok=True)
+    base.save(BASE_MODEL)
+    measured = measure(classifier, (x[train], y[train]), test)
+    return [{"method": "pretrain", "seed": seed, **measured, **result,
+             "source_test_accuracy": measured["test_accuracy"], "base_parameters": base.count_params(),
+             "model_bytes": BASE_MODEL.stat().st_size}]
+
+
+class Target:
+    """The target task with the pretrained base's validation and test features computed once."""
+
+    def __init__(self, profile):
+        self.profile = profile
+        self.data = data.Target()
+        base = self.fresh_base()
+        self.validation = (base.predict(self.data.x_val, batch_size=1000, verbose=0), self.data.y_val)
+        self.test_features = (base.predict(self.data.x_test, batch_size=1000, verbose=0), self.data.y_test)
+        self.test = (self.data.x_test, self.data.y_test)
+        self.raw_validation = (self.data.x_val, self.data.y_val)
+
+    @staticmethod
+    def fresh_base():
+        return keras.models.load_model(BASE_MODEL)
+
+    def head(self, n, seed):
+        """Feature extraction: train the head on frozen features. Returns (train set, head, its run)."""
+        train = self.data.train(n, seed)
+        keras.utils.set_random_seed(seed)
+        features = self.fresh_base().predict(train[0], batch_size=1000, verbose=0)
+        head = models.build_head(features.shape[1])
+        settings = self.profile["head"]
+        compile_model(head, settings["learning_rate"])
+        result = fit(head, features, train[1], self.validation, settings["epochs"], settings["patience"])
+        run = {"method": "feature_extraction", "n": n, "seed": seed, "blocks": 0,
+               "learning_rate": settings["learning_rate"],
+               **measure(head, (features, train[1]), self.test_features), **result}
+        return train, head, run
+
+    def classifier(self, head, bn_inference=True):
+        """A fresh copy of the pretrained base under a copy of the trained head."""
+        base = self.fresh_base()
+        classifier = models.build_classifier(base, bn_inference=bn_inference)
+        classifier.get_layer("classes").set_weights(head.get_layer("classes").get_weights())
+        return base, classifier
+
+    def fine_tune(self, train, head, head_run, method, blocks=1, learning_rate=None, bn_inference=True,
+                  freeze_batchnorm=True, epochs=None, patience=None):
+        """Unfreeze the top `blocks` blocks (BatchNorm layers stay frozen unless told), recompile with a low
+        learning rate, fit; one run. Records how far the BatchNorm moving statistics moved."""
+        settings = self.profile["fine_tune"]
+        learning_rate = learning_rate or settings["learning_rate"]
+        keras.utils.set_random_seed(head_run["seed"])
+        base, classifier = self.classifier(head, bn_inference)
+        models.set_trainable_blocks(base, blocks, freeze_batchnorm)
+        statistics = models.batchnorm_statistics(base)
+        compile_model(classifier, learning_rate)
+        result = fit(classifier, *train, self.raw_validation, epochs or settings["epochs"],
+                     patience or settings["patience"], max_examples=settings["max_examples"])
+        moved = max(float(np.max(np.abs(a - b))) for a, b in zip(statistics, models.batchnorm_statistics(base)))
+        return {"method": method, "n": head_run["n"], "seed": head_run["seed"], "blocks": blocks,
+                "learning_rate": learning_rate, "bn_inference": bn_inference, "freeze_batchnorm": freeze_batchnorm,
+                "bn_statistics_moved": moved, **measure(classifier, train, self.test), **result,
+                "head_curves": head_run["curves"]}
+
+    def scratch(self, train, n, seed):
+        """The same architecture from random weights, every layer trained (a fair best effort)."""
+        settings = self.profile["scratch"]
+        keras.utils.set_random_seed(seed)
+        classifier = models.build_classifier(models.build_base(), bn_inference=False)
+        compile_model(classifier, settings["learning_rate"])
+        result = fit(classifier, *train, self.raw_validation, settings["epochs"], settings["patience"],
+                     max_examples=settings["max_examples"])
+        return {"method": "scratch", "n": n, "seed": seed, "blocks": models.BLOCKS,
+                "learning_rate": settings["learning_rate"], **measure(classifier, train, self.test), **result}
+
+
+def data_size(target, n, seed):
+    train, head, head_run = target.head(n, seed)
+    return [head_run, target.fine_tune(train, head, head_run, "fine_tuning"), target.scratch(train, n, seed)]
+
+
+def lr_sweep(target, n, seed):
+    train, head, head_run = target.head(n, seed)
+    return [target.fine_tune(train, head, head_run, "fine_tuning", learning_rate=rate)
+            for rate in target.profile["learning_rates"]]
+
+
+def blocks(target, n, seed):
+    """Unfreeze the top 0..3 blocks (0: the base stays frozen while the whole model trains on)."""
+    train, head, head_run = target.head(n, seed)
+    return [target.fine_tune(train, head, head_run, f"unfreeze_{count}", blocks=count)
+            for count in range(models.BLOCKS + 1)]
+
+
+def timing(target, n, seed):
+    """Seconds per epoch with 0..3 blocks unfrozen, a fixed number of epochs (no early stop)."""
+    train, head, head_run = target.head(n, seed)
+    epochs = target.profile["timing_epochs"]
+    return [target.fine_tune(train, head, head_run, f"unfreeze_{count}", blocks=count, epochs=epochs,
+                             patience=epochs) for count in range(models.BLOCKS + 1)]
+
+
+BN_MODES = {  # method: (base called with training=False, BatchNorm layers frozen)
+    "bn_training": (False, False),  # plain base(x): BatchNorm follows fit into training mode
+    "bn_training_false": (True, False),  # base(x, training=False), BatchNorm layers trainable
+    "bn_frozen": (True, True),  # BatchNorm layers frozen too: Keras 3 runs frozen BatchNorm in inference mode
+}
+
+
+def bn_modes(target, n, seed):
+    """The whole base unfrozen, its BatchNorm layers in each of the BN_MODES."""
+    train, head, head_run = target.head(n, seed)
+    return [target.fine_tune(train, head, head_run, method, blocks=models.BLOCKS, bn_inference=flag,
+                             freeze_batchnorm=frozen) for method, (flag, frozen) in BN_MODES.items()]
+
+
+def recompile(target, n, seed):
+    """Keras 3: after fit, a change of `trainable` takes effect only once the model is compiled again."""
+    train, head, head_run = target.head(n, seed)
+    settings = target.profile["fine_tune"]
+    runs = []
+    for method in ("no_recompile", "recompile", "freeze_before_first_fit"):
+        keras.utils.set_random_seed(seed)
+        base, classifier = target.classifier(head)
+        if method == "freeze_before_first_fit":
+            compile_model(classifier, settings["learning_rate"])  # compiled while the base is trainable,
+            base.trainable = False  # frozen after compile but before the first fit: this takes effect
+        else:
+            base.trainable = False
+            compile_model(classifier, target.profile["head"]["learning_rate"])
+            fit(classifier, *train, target.raw_validation, epochs=1, patience=1)  # the first fit, frozen
+            base.trainable = True
+            if method == "recompile":
+                compile_model(classifier, settings["learning_rate"])
+        before = base.get_weights()
+        result = fit(classifier, *train, target.raw_validation, settings["epochs"], settings["patience"])
+        runs.append({"method": method, "n": n, "seed": seed, "base_weights_moved": weights_moved(before, base),
+                     **measure(classifier, train, target.test), **result})
+    return runs
+
+
+TARGET_EXPERIMENTS = {
+    "data_size": (data_size, "Accuracy vs examples per class: feature extraction, fine-tuning, from scratch"),
+    "lr_sweep": (lr_sweep, "Fine-tuning the top block at learning rates 1e-5 to 1e-1 (head trained first)"),
+    "blocks": (blocks, "Fine-tuning with the top 0-3 blocks unfrozen: accuracy and train-test gap"),
+    "timing": (timing, "Seconds per epoch with 0-3 blocks unfrozen at the largest training set"),
+    "bn_modes": (bn_modes, "Whole base unfrozen: BatchNorm left trainable (with and without training=False) "
+                           "or frozen"),
+    "recompile": (recompile, "Unfreezing after fit with and without compile(); freezing before the first fit"),
+}
+EXPERIMENTS = ("pretrain", *TARGET_EXPERIMENTS)

@@ -1,0 +1,58 @@
+"""The pretrained base (the contract the lessons rely on) and the classifiers built on it."""
+
+import keras
+from keras import layers
+
+FILTERS = (16, 32, 64)
+BLOCKS = len(FILTERS)
+
+
+def build_base():
+    """Raw uint8 28x28 images in, a feature vector out (like keras.applications with pooling="avg")."""
+    image = keras.Input(shape=(28, 28), name="image")
+    x = layers.Rescaling(1 / 255, name="rescale")(image)
+    x = layers.Reshape((28, 28, 1), name="add_channel")(x)
+    for number, filters in enumerate(FILTERS, start=1):
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"block{number}_conv")(x)
+        x = layers.BatchNormalization(name=f"block{number}_bn")(x)
+        x = layers.Activation("relu", name=f"block{number}_relu")(x)
+        if number < BLOCKS:  # block3 keeps its 7x7 map for the global average
+            x = layers.MaxPooling2D(name=f"block{number}_pool")(x)
+    features = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    return keras.Model(image, features, name="fashion_base")
+
+
+def build_classifier(base, classes=5, bn_inference=True, dropout=0.2):
+    """base + Dropout + Dense. bn_inference=False calls base(x) plainly, so BatchNorm follows fit's training mode."""
+    image = keras.Input(shape=(28, 28), name="image")
+    features = base(image, training=False) if bn_inference else base(image)
+    x = layers.Dropout(dropout, name="dropout")(features)
+    scores = layers.Dense(classes, activation="softmax", name="classes")(x)
+    return keras.Model(image, scores, name="classifier")
+
+
+def build_head(features, classes=5, dropout=0.2):
+    """The classifier's head alone, trained on precomputed base features (same layers, same names)."""
+    inputs = keras.Input(shape=(features,), name="features")
+    x = layers.Dropout(dropout, name="dropout")(inputs)
+    scores = layers.Dense(classes, activation="softmax", name="classes")(x)
+    return keras.Model(inputs, scores, name="head")
+
+
+def set_trainable_blocks(base, blocks, freeze_batchnorm=True):
+    """Freeze the base except its top `blocks` blocks.
+
+    freeze_batchnorm keeps every BatchNormalization layer frozen, which in Keras 3 also runs it in inference
+    mode. (In Keras 3.15 a functional `base(x, training=False)` does not: fit's training=True overrides it.)
+    """
+    base.trainable = True
+    top = {f"block{number}_" for number in range(BLOCKS - blocks + 1, BLOCKS + 1)}
+    for layer in base.layers:
+        in_top = any(layer.name.startswith(prefix) for prefix in top)
+        layer.trainable = in_top and not (freeze_batchnorm and isinstance(layer, layers.BatchNormalization))
+
+
+def batchnorm_statistics(base):
+    """The moving means and variances of the base's BatchNorm layers, as arrays."""
+    return [variable.numpy() for layer in base.layers if isinstance(layer, layers.BatchNormalization)
+            for variable in (layer.moving_mean, layer.moving_variance)]

@@ -1,0 +1,29 @@
+"""Run profiles: `quick` fits every figure in about 15 minutes on 2 CPU cores, `full` is meant for a GPU."""
+
+PROFILES = {
+    "quick": {
+        "seeds": [0, 1, 2],
+        "pretrain": {"learning_rate": 3e-3, "epochs": 10},
+        "head": {"learning_rate": 1e-3, "epochs": 30, "patience": 5},
+        "fine_tune": {"learning_rate": 1e-4, "epochs": 12, "patience": 3, "max_examples": 40000},
+        "scratch": {"learning_rate": 1e-3, "epochs": 30, "patience": 5, "max_examples": 40000},
+        "high_learning_rate": 1e-2,
+        "sizes": {"data_size": [5, 20, 100, 1000], "lr_sweep": [5, 100], "blocks": [100], "timing": [1000],
+                  "bn_modes": [5, 100], "recompile": [20]},
+        "learning_rates": [1e-5, 1e-4, 1e-3, 1e-2, 1e-1],
+        "timing_epochs": 3,
+    },
+    "full": {
+        "seeds": [0, 1, 2, 3, 4],
+        "pretrain": {"learning_rate": 3e-3, "epochs": 30},
+        "head": {"learning_rate": 1e-3, "epochs": 100, "patience": 10},
+        "fine_tune": {"learning_rate": 1e-4, "epochs": 50, "patience": 6, "max_examples": 500000},
+        "scratch": {"learning_rate": 1e-3, "epochs": 100, "patience": 10, "max_examples": 1000000},
+        "high_learning_rate": 1e-2,
+        "sizes": {"data_size": [5, 10, 20, 50, 100, 200, 500, 1000, 2000], "lr_sweep": [5, 20, 100, 1000],
+                  "blocks": [20, 100, 1000], "timing": [2000], "bn_modes": [5, 20, 100, 1000],
+                  "recompile": [20, 100]},
+        "learning_rates": [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1],
+        "timing_epochs": 5,
+    },
+}
