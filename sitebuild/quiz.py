@@ -230,12 +230,15 @@ def render_item(item, lesson_link=""):
     """One item as semantic HTML whose answers, explanations and concepts all read without JavaScript."""
     uid = f"quiz-{item['id']}"
     kind, level = item["kind"], item["level"]
-    meta = (f'<p class="quiz-meta"><span class="quiz-level quiz-level-{level}">{level.capitalize()}</span> '
-            f'{KIND_LABELS[kind]}{lesson_link}</p>')
+    meta = f'<p class="quiz-meta">{_badge(level)} {KIND_LABELS[kind]}{lesson_link}</p>'
     body = {"recall": _recall, "choice": _choice, "explain": _explain_prompt}[kind](item, uid)
     status = f'<p class="quiz-feedback" role="status" id="{uid}-status"></p>'
     return (f'<div class="quiz-item quiz-{kind}" id="{uid}" data-quiz-item="{item["id"]}">'
             f'{meta}{body}{status}</div>')
+
+
+def _badge(level):
+    return f'<span class="quiz-level quiz-level-{level}">{level.capitalize()}</span>'
 
 
 def _recall(item, uid):
@@ -310,12 +313,15 @@ class Quizzes:
     def _fail(self, message):
         raise BankError(f"{self.env.page.file.src_uri}: {message}")
 
-    def card(self, item_id):
-        """One item of the bank, by id (a lesson's opening recall card)."""
+    def _check_id(self, macro, item_id):
         if item_id not in self.items:
             close = difflib.get_close_matches(item_id, self.items, n=1)
-            self._fail(f"card({item_id!r}): no item with this id in {_display(BANK)}/"
+            self._fail(f"{macro}({item_id!r}): no item with this id in {_display(BANK)}/"
                        + (f" (did you mean {close[0]!r}?)" if close else ""))
+
+    def card(self, item_id):
+        """One item of the bank, by id (a lesson's opening recall card)."""
+        self._check_id("card", item_id)
         self._page_state().add(item_id)
         return _one_line(self._assets("quiz.css", "quiz.js") + render_item(self.items[item_id][1]))
 
@@ -339,6 +345,12 @@ class Quizzes:
         count = len(self.bank[stem])
         return _one_line(f'{self._assets("quiz.js", "review.js")}<span class="quiz-progress" data-items="{ids}">'
                          f'{count} cards</span>')
+
+    def level(self, item_id):
+        """An item's level badge, e.g. for a lesson's row on the home page (one line: fits a table cell)."""
+        self._check_id("level", item_id)
+        level = self.items[item_id][1]["level"]
+        return self._assets("quiz.css") + _badge(level)
 
     def review(self):
         """The Recall & Review page: every item of the bank, each linking back to its lesson."""
@@ -383,5 +395,5 @@ def _nav_entries(nav):
 def register_macros(env):
     folder = Path(os.environ.get("QUIZ_BANK", BANK))  # another bank folder: the tests build with broken ones
     quizzes = Quizzes(env, load_bank(sorted(folder.glob("*.yml"))))
-    for name in ("card", "quiz", "progress", "review"):
+    for name in ("card", "quiz", "progress", "level", "review"):
         env.macro(getattr(quizzes, name), name)

@@ -93,6 +93,15 @@ def test_embedding_an_unknown_id_or_lesson_fails_naming_the_page(bank):
         quizzes.card("why-freeze-layer")
     with pytest.raises(quiz.BankError, match=r"quiz\('nope'\): there is no quizzes/nope.yml"):
         quizzes.quiz("nope")
+    with pytest.raises(quiz.BankError, match=r"level\('nope'\): no item with this id"):
+        quizzes.level("nope")
+
+
+def test_level_badge_is_one_line_with_its_stylesheet_once(bank):
+    quizzes = _fake_env(bank)
+    badges = quizzes.level("what-is-fine-tuning") + quizzes.level("batchnorm-frozen-inference-mode")
+    assert badges.count("assets/quiz.css") == 1 and "\n" not in badges
+    assert ">Beginner</span>" in badges and ">Advanced</span>" in badges
 
 
 def test_card_then_quiz_shows_each_item_once_and_assets_once(bank):

@@ -138,11 +138,11 @@ def test_lesson_page_summary_reset_and_instant_navigation(page, site_url):
     items = page.locator(".quiz-item")
     count = items.count()
     assert count >= 2
-    card = page.locator("#quiz-why-freeze-layers")  # the opening card and the end-of-page quiz share storage
+    card = page.locator("#quiz-freeze-in-tensorflow")  # the opening card and the end-of-page quiz share storage
     card.get_by_role("button", name="Click to reveal answer").click()
     card.get_by_role("button", name="Knew it").click()
-    question = page.locator("#quiz-what-freezing-means")
-    question.get_by_label("They are removed from the model.").check()
+    question = page.locator("#quiz-make-layer-non-trainable")
+    question.get_by_label("layer.freeze()").check()
     question.get_by_role("button", name="Check").click()
     summary = page.locator(".quiz-summary")
     expect(summary).to_contain_text(f"Answered 2 of {count}, 1 correct.")
@@ -150,21 +150,21 @@ def test_lesson_page_summary_reset_and_instant_navigation(page, site_url):
     page.evaluate("window.sameDocument = true")  # survives instant navigation, not a full load
     page.get_by_role("link", name="Recall & Review").first.click()
     expect(page).to_have_url(re.compile(REVIEW + "$"))
-    expect(page.locator("#quiz-what-freezing-means").get_by_role("status")).to_contain_text("✗ Incorrect")
+    expect(page.locator("#quiz-make-layer-non-trainable").get_by_role("status")).to_contain_text("✗ Incorrect")
     assert page.evaluate("window.sameDocument") is True
-    page.locator("#quiz-what-freezing-means .quiz-meta a").click()
+    page.locator("#quiz-make-layer-non-trainable .quiz-meta a").click()
     expect(page).to_have_url(re.compile(LESSON + "$"))
     assert page.evaluate("window.sameDocument") is True
-    expect(page.locator("#quiz-what-freezing-means input").nth(1)).to_be_checked()
+    expect(page.locator("#quiz-make-layer-non-trainable input").nth(1)).to_be_checked()
     expect(page.locator(".quiz-summary")).to_contain_text(f"Answered 2 of {count}, 1 correct.")
-    reveal = page.locator("#quiz-why-freeze-layers").get_by_role("button", name="Click to reveal answer")
+    reveal = page.locator("#quiz-freeze-in-tensorflow").get_by_role("button", name="Click to reveal answer")
     expect(reveal).to_have_count(1)  # set up once, not once per visit
     reveal.click()
     expect(reveal).to_have_attribute("aria-expanded", "true")
 
     page.get_by_role("button", name="Reset this page's answers").click()
     expect(page.locator(".quiz-summary")).to_contain_text(f"Answered 0 of {count}, 0 correct.")
-    expect(page.locator("#quiz-what-freezing-means input").nth(1)).not_to_be_checked()
+    expect(page.locator("#quiz-make-layer-non-trainable input").nth(1)).not_to_be_checked()
     assert stored(page) == {"left-the-bank": {"box": 4, "due": 0}}
 
 

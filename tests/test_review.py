@@ -66,17 +66,17 @@ def test_leitner_boxes_over_simulated_days(page):
 def test_answers_count_across_lesson_and_review_pages(page, site_url):
     follow_instant_navigation(page, site_url)
     page.goto(LESSON)
-    question = page.locator("#quiz-what-freezing-means")
-    question.get_by_label("Their weights are not updated during training.").check()
+    question = page.locator("#quiz-make-layer-non-trainable")
+    question.get_by_label("layer.trainable = False").check()
     question.get_by_role("button", name="Check").click()
     page.evaluate("window.sameDocument = true")  # survives instant navigation, not a full load
     page.get_by_role("link", name="Recall & Review").first.click()
     expect(due_status(page)).to_have_text(f"{ITEMS - 1} of {ITEMS} cards due today.")
-    expect(page.locator("#quiz-what-freezing-means [role=status]")).to_contain_text("Box 2, next review in 2 days.")
-    knew_it(page, "why-freeze-layers", knew=False)
-    page.locator("#quiz-why-freeze-layers .quiz-meta a").click()
+    expect(page.locator("#quiz-make-layer-non-trainable [role=status]")).to_contain_text("Box 2, next review in 2 days.")
+    knew_it(page, "freeze-in-tensorflow", knew=False)
+    page.locator("#quiz-freeze-in-tensorflow .quiz-meta a").click()
     expect(page).to_have_url(re.compile(LESSON + "$"))
-    expect(page.locator("#quiz-why-freeze-layers [role=status]")).to_have_text("Not yet. Box 1, next review tomorrow.")
+    expect(page.locator("#quiz-freeze-in-tensorflow [role=status]")).to_have_text("Not yet. Box 1, next review tomorrow.")
     assert page.evaluate("window.sameDocument") is True
 
 
