@@ -1,0 +1,42 @@
+import numpy as np
+import keras
+
+keras.utils.set_random_seed(0)
+
+# 500 training images of the new task: classes 5-9, relabelled 0-4.
+(x_train, y_train), _ = keras.datasets.fashion_mnist.load_data()
+target = np.flatnonzero(y_train >= 5)[:500]
+x_few, y_few = x_train[target], y_train[target] - 5
+
+base = keras.models.load_model("fashion_base.keras")
+inputs = keras.Input(shape=(28, 28))
+outputs = keras.layers.Dense(5, activation="softmax")(base(inputs, training=False))
+model = keras.Model(inputs, outputs)
+kernel = base.get_layer("block3_conv").kernel  # one weight of the base we can watch
+
+
+def fit_and_check(situation, base_should_change):
+    before = kernel.numpy()
+    model.fit(x_few, y_few, epochs=1, verbose=0)
+    changed = not np.array_equal(before, kernel.numpy())
+    print(f"{situation:<34} trainable weights: {len(model.trainable_weights):>2}   base changed: {changed}")
+    assert changed == base_should_change
+
+
+def compile_with(learning_rate):
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+
+compile_with(1e-3)
+base.trainable = False  # after compile() but before the first fit(): this takes effect
+fit_and_check("frozen before the first fit", base_should_change=False)
+
+base.trainable = True  # after a fit(): ignored until compile() is called again
+fit_and_check("unfrozen, not recompiled", base_should_change=False)
+
+compile_with(1e-5)  # recompile, with a low learning rate for fine-tuning
+fit_and_check("unfrozen and recompiled", base_should_change=True)
+
+base.trainable = False  # the same trap the other way round: the base keeps training
+fit_and_check("frozen again, not recompiled", base_should_change=True)
