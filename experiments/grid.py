@@ -172,13 +172,13 @@ def recompile(target, n, seed):
     return runs
 
 
-TARGET_EXPERIMENTS = {
+TARGET_EXPERIMENTS = {  # in the order a run does them
     "data_size": (data_size, "Accuracy vs examples per class: feature extraction, fine-tuning, from scratch"),
+    "recompile": (recompile, "Unfreezing after fit with and without compile(); freezing before the first fit"),
+    "bn_modes": (bn_modes, "Whole base unfrozen: BatchNorm left trainable (with and without training=False) "
+                           "or frozen"),
     "lr_sweep": (lr_sweep, "Fine-tuning the top block at learning rates 1e-5 to 1e-1 (head trained first)"),
     "blocks": (blocks, "Fine-tuning with the top 0-3 blocks unfrozen: accuracy and train-test gap"),
     "timing": (timing, "Seconds per epoch with 0-3 blocks unfrozen at the largest training set"),
-    "bn_modes": (bn_modes, "Whole base unfrozen: BatchNorm left trainable (with and without training=False) "
-                           "or frozen"),
-    "recompile": (recompile, "Unfreezing after fit with and without compile(); freezing before the first fit"),
 }
 EXPERIMENTS = ("pretrain", *TARGET_EXPERIMENTS)

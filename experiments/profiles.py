@@ -4,14 +4,14 @@ PROFILES = {
     "quick": {
         "seeds": [0, 1, 2],
         "pretrain": {"learning_rate": 3e-3, "epochs": 10},
-        "head": {"learning_rate": 1e-3, "epochs": 30, "patience": 5},
-        "fine_tune": {"learning_rate": 1e-4, "epochs": 12, "patience": 3, "max_examples": 40000},
-        "scratch": {"learning_rate": 1e-3, "epochs": 30, "patience": 5, "max_examples": 40000},
+        "head": {"learning_rate": 1e-3, "epochs": 12, "patience": 3},
+        "fine_tune": {"learning_rate": 1e-4, "epochs": 8, "patience": 2, "max_examples": 25000},
+        "scratch": {"learning_rate": 1e-3, "epochs": 15, "patience": 4, "max_examples": 30000},
         "high_learning_rate": 1e-2,
         "sizes": {"data_size": [5, 20, 100, 1000], "lr_sweep": [5, 100], "blocks": [100], "timing": [1000],
                   "bn_modes": [5, 100], "recompile": [20]},
         "learning_rates": [1e-5, 1e-4, 1e-3, 1e-2, 1e-1],
-        "timing_epochs": 3,
+        "timing_epochs": 2,
     },
     "full": {
         "seeds": [0, 1, 2, 3, 4],

@@ -89,8 +89,9 @@ def main(argv=None):
     with tqdm(total=sum(len(configurations(profile, experiment)) for experiment in pending), unit="config",
               dynamic_ncols=True) as bar:
         for experiment in pending:
+            seeds = sorted({seed for _, seed in configurations(profile, experiment)})
             produced = store.Results(experiment, name, description(experiment), settings(profile, experiment),
-                                     profile["seeds"], results)
+                                     seeds, results)
             for n, seed in configurations(profile, experiment):
                 key = f"n={n},seed={seed}"
                 bar.set_description(f"{experiment} {key}")
@@ -113,9 +114,9 @@ def main(argv=None):
             store.write_atomically(state_path, state)
     state["finished_at"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     state_path.unlink()
+    store.write_atomically(results / "run.json", state)  # the end-to-end time of this run
     print(f"{name} run done: {state['wall_seconds']:.0f} s")
-    if experiments == list(grid.EXPERIMENTS):  # a whole run: record its end-to-end time, draw every figure
-        store.write_atomically(results / "run.json", state)
+    if experiments == list(grid.EXPERIMENTS):
         figures.main(["--results", str(results)])
 
 

@@ -1,0 +1,167 @@
+"""Results files: bad input gets a clear error naming the file; runs resume; a failed run overwrites nothing."""
+
+import json
+
+import pytest
+
+from experiments import grid, run
+from sitebuild import results
+from sitebuild.results import ResultsError
+
+
+def document(**changes):
+    data = {"schema_version": results.SCHEMA_VERSION, "experiment": "data_size", "profile": "quick",
+            "complete": True, "settings": {}, "done": [],
+            "provenance": {key: "x" for key in results.PROVENANCE},
+            "runs": [{"configuration": "n=5,seed=0", "method": "fine_tuning", "n": 5, "seed": 0,
+                      "test_accuracy": 0.5}]}
+    data.update(changes)
+    return data
+
+
+def write(folder, data, name="data_size.json"):
+    path = folder / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data, indent=1))
+    return path
+
+
+def test_a_valid_file_loads(tmp_path):
+    write(tmp_path, document())
+    assert results.load("data_size", tmp_path)["runs"][0]["test_accuracy"] == 0.5
+
+
+def test_corrupt_json_names_the_file_and_the_line(tmp_path):
+    path = write(tmp_path, '{\n "schema_version": 1,\n "runs": [,]\n}')
+    with pytest.raises(ResultsError, match=rf"{path}, line 3: not valid JSON"):
+        results.load("data_size", tmp_path)
+
+
+def test_a_file_cut_short_names_the_file(tmp_path):
+    path = write(tmp_path, json.dumps(document(), indent=1)[:-40])
+    with pytest.raises(ResultsError, match=rf"{path}, line \d+: not valid JSON .*cut short"):
+        results.load("data_size", tmp_path)
+
+
+def test_another_schema_version_is_refused(tmp_path):
+    path = write(tmp_path, document(schema_version=0))
+    with pytest.raises(ResultsError, match=rf"{path}: schema_version is 0, this code reads version 1"):
+        results.load("data_size", tmp_path)
+
+
+def test_a_missing_key_is_named(tmp_path):
+    data = document()
+    del data["provenance"]["git_commit"]
+    path = write(tmp_path, data)
+    with pytest.raises(ResultsError, match=rf"{path}: provenance lacks git_commit"):
+        results.load("data_size", tmp_path)
+    data = document()
+    del data["runs"][0]["test_accuracy"]
+    write(tmp_path, data)
+    with pytest.raises(ResultsError, match=r"runs\[0\] lacks test_accuracy"):
+        results.load("data_size", tmp_path)
+
+
+def test_an_incomplete_or_absent_file_is_refused(tmp_path):
+    path = write(tmp_path, document(complete=False))
+    with pytest.raises(ResultsError, match=rf"{path}: marked incomplete"):
+        results.load("data_size", tmp_path)
+    with pytest.raises(ResultsError, match=r"lr_sweep.json: no such results file"):
+        results.load("lr_sweep", tmp_path)
+
+
+def test_a_filter_matching_no_run_names_the_experiment(tmp_path):
+    write(tmp_path, document())
+    with pytest.raises(ResultsError, match=r"'data_size': no run has method='scratch', n=5"):
+        results.summary(results.load("data_size", tmp_path), method="scratch", n=5)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--profile", "fast"], "unknown profile 'fast'; choose one of: quick, full"),
+    (["--experiment", "data_sise"], "unknown experiment 'data_sise'; choose from: pretrain, data_size"),
+])
+def test_unknown_profile_or_experiment_is_a_clear_error(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit:
+        run.main(argv)
+    assert exit.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+class Killed(Exception):
+    pass
+
+
+@pytest.fixture
+def fake_experiment(monkeypatch):
+    """data_size without training: records which configurations ran, can be 'killed' at a given call."""
+    calls = []
+
+    def data_size(target, n, seed):
+        if len(calls) == fake.kill_at:
+            raise Killed
+        calls.append((n, seed))
+        return [{"method": "fine_tuning", "n": n, "seed": seed, "test_accuracy": n / 1000}]
+
+    fake = type("Fake", (), {"calls": calls, "kill_at": None})
+    monkeypatch.setitem(grid.TARGET_EXPERIMENTS, "data_size", (data_size, "fake"))
+    monkeypatch.setattr(grid, "Target", lambda profile: None)
+    return fake
+
+
+def test_a_killed_run_resumes_with_the_configuration_in_flight(tmp_path, fake_experiment):
+    argv = ["--experiment", "data_size", "--results", str(tmp_path)]
+    configurations = run.configurations(run.PROFILES["quick"], "data_size")
+    fake_experiment.kill_at = 5
+    with pytest.raises(Killed):
+        run.main(argv)
+    assert not (tmp_path / "data_size.json").exists()
+    partial = results.read(tmp_path / "data_size.partial.json")
+    assert partial["done"] == [f"n={n},seed={seed}" for n, seed in configurations[:5]]
+
+    fake_experiment.kill_at = None
+    run.main(argv)
+    assert fake_experiment.calls == configurations  # each configuration ran once, across both runs
+    final = results.load("data_size", tmp_path)
+    assert len(final["runs"]) == len(configurations)
+    assert not (tmp_path / "data_size.partial.json").exists()
+    assert json.loads((tmp_path / "run.json").read_text())["experiments"] == ["data_size"]
+
+
+def test_a_failed_run_never_overwrites_complete_results(tmp_path, fake_experiment):
+    complete = write(tmp_path, document())
+    before = complete.read_bytes()
+    fake_experiment.kill_at = 2
+    with pytest.raises(Killed):
+        run.main(["--experiment", "data_size", "--results", str(tmp_path)])
+    assert complete.read_bytes() == before
+
+
+def test_a_partial_file_from_other_settings_is_not_resumed(tmp_path, fake_experiment):
+    write(tmp_path, document(complete=False, settings={"sizes": [7]}), "data_size.partial.json")
+    state = {"profile": "quick", "experiments": ["data_size"], "finished": [], "started": "",
+             "wall_seconds": 0, "load_average": []}
+    write(tmp_path, state, "run.partial.json")
+    with pytest.raises(ResultsError, match=r"data_size.partial.json: left by a run with other settings"):
+        run.main(["--experiment", "data_size", "--results", str(tmp_path)])
+
+
+class Env:
+    """Stands in for mkdocs-macros' env: collects the macros, knows the page being rendered."""
+
+    def __init__(self, page_path):
+        self.macros = {}
+        self.page = type("Page", (), {"file": type("File", (), {"src_uri": page_path})})
+
+    def macro(self, function):
+        self.macros[function.__name__] = function
+        return function
+
+
+def test_result_macro_formats_the_mean_and_the_seed_spread(tmp_path):
+    data = document()
+    data["runs"] = [{"configuration": f"n=5,seed={seed}", "method": "fine_tuning", "n": 5, "seed": seed,
+                     "test_accuracy": value} for seed, value in enumerate([0.70, 0.74, 0.78])]
+    write(tmp_path, data)
+    env = Env("lessons/4-pretrained-vs-scratch.md")
+    results.register_macros(env, tmp_path)
+    assert env.macros["result"]("data_size", "fine_tuning", n=5) == "74.0 %"
+    assert env.macros["result"]("data_size", "fine_tuning", n=5, spread=True) == "74.0 % (± 4.0, 3 seeds)"
