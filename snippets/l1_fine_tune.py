@@ -15,17 +15,19 @@ x_eval, y_eval = x_test[test], y_test[test] - 5
 base = keras.models.load_model("fashion_base.keras")
 base.trainable = False
 inputs = keras.Input(shape=(28, 28))
-outputs = keras.layers.Dense(5, activation="softmax")(base(inputs, training=False))
+outputs = keras.layers.Dense(5, activation="softmax")(base(inputs))
 model = keras.Model(inputs, outputs)
 model.compile(optimizer=keras.optimizers.Adam(1e-2),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 model.fit(x_few, y_few, epochs=10, batch_size=10, verbose=0)
 print(f"stage 1, new head only:      test accuracy {model.evaluate(x_eval, y_eval, verbose=0)[1]:.3f}")
 
-# Stage 2: unfreeze the top block, recompile with a low learning rate, and keep training.
+# Stage 2: unfreeze the top block (but not its BatchNormalization, see Lesson 6),
+# recompile with a low learning rate, and keep training.
 base.trainable = True
 for layer in base.layers:
-    layer.trainable = layer.name.startswith("block3")
+    is_batchnorm = isinstance(layer, keras.layers.BatchNormalization)
+    layer.trainable = layer.name.startswith("block3") and not is_batchnorm
 model.compile(optimizer=keras.optimizers.Adam(1e-4),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 model.fit(x_few, y_few, epochs=5, batch_size=10, verbose=0)

@@ -2,7 +2,7 @@ import keras
 
 base = keras.models.load_model("fashion_base.keras")
 inputs = keras.Input(shape=(28, 28))
-outputs = keras.layers.Dense(5, activation="softmax")(base(inputs, training=False))
+outputs = keras.layers.Dense(5, activation="softmax")(base(inputs))
 model = keras.Model(inputs, outputs)
 
 # The whole base is ONE layer of the new model.
@@ -13,8 +13,10 @@ base.trainable = False
 print("layers of the base still trainable:", [l.name for l in base.layers if l.trainable])
 print("trainable weights of the model:", [w.path for w in model.trainable_weights])
 
-# Unfreezing it unfreezes them all again; then refreeze all but the last block.
+# Unfreezing it unfreezes them all again. Then freeze all but the top block, whose
+# BatchNormalization layer stays frozen too (Lesson 6 shows why).
 base.trainable = True
 for layer in base.layers:
-    layer.trainable = layer.name.startswith("block3")
+    is_batchnorm = isinstance(layer, keras.layers.BatchNormalization)
+    layer.trainable = layer.name.startswith("block3") and not is_batchnorm
 print("trainable now:", [l.name for l in base.layers if l.trainable])

@@ -19,7 +19,7 @@ scratch.trainable = True
 # A new head learns fast on frozen features; a whole network from scratch needs a gentler learning rate.
 for name, base, learning_rate in (("pretrained, frozen", pretrained, 1e-2), ("from scratch", scratch, 1e-3)):
     inputs = keras.Input(shape=(28, 28))
-    outputs = keras.layers.Dense(5, activation="softmax")(base(inputs, training=False))
+    outputs = keras.layers.Dense(5, activation="softmax")(base(inputs))
     model = keras.Model(inputs, outputs)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
