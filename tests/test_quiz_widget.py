@@ -119,7 +119,11 @@ def test_corrupt_storage_is_ignored_and_valid_entries_survive(page):
     store(page, "{not json")
     expect(page.locator(".quiz-review-status")).to_have_text("16 of 16 cards due today.")
     store(page, '{"why-freeze-layers": {"box": 3, "due": 0, "ok": true}, "what-freezing-means": {"box": 9},'
-                ' "batchnorm-after-unfreezing": "junk", "left-the-bank": {"box": 4, "due": 0}}')
+                ' "batchnorm-after-unfreezing": "junk", "left-the-bank": {"box": 4, "due": 0},'
+                ' "not-a-benefit": {"box": 1, "due": 0, "ok": false, "picks": [9]},'  # a choice the bank no longer has
+                ' "fine-tuning-steps": {"box": 1, "due": 0, "ticks": [0, 8]}}')
+    expect(page.locator("#quiz-fine-tuning-steps [role=status]")).to_have_text("You got 1/5 concepts.")
+    expect(page.locator("#quiz-not-a-benefit [role=status]")).to_have_text("")
     expect(page.locator("#quiz-why-freeze-layers").get_by_role("status")).to_have_text(
         "You knew it. Box 3, next review today.")
     page.locator("#quiz-what-freezing-means").get_by_label("They are removed from the model.").check()

@@ -70,13 +70,16 @@
     item.dataset.ready = 1;
     item.querySelectorAll("details.quiz-disclose").forEach(disclose);
     item.querySelectorAll(".quiz-grade, .quiz-actions").forEach(function (el) { el.hidden = false; });
-    function update(change, ok) {
+    function keep(change, ok) { // change this item's stored state (and grade it when `ok` is given)
       var all = load(), s = all[id] || (all[id] = { box: 1, due: today() });
       change(s);
       if (ok !== undefined) grade(s, ok);
       save(all);
-      refresh(item, s);
       changed();
+      return s;
+    }
+    function update(change, ok) {
+      refresh(item, keep(change, ok));
     }
     item.addEventListener("click", function (event) {
       var answer = event.target.dataset.grade;
@@ -95,7 +98,7 @@
     }
     if (item.classList.contains("quiz-explain")) {
       var text = item.querySelector("textarea");
-      text.addEventListener("input", function () { update(function (s) { s.text = text.value; }); });
+      text.addEventListener("input", function () { keep(function (s) { s.text = text.value; }); });
       item.addEventListener("change", function (event) {
         if (event.target.type == "checkbox") update(function (s) { s.ticks = picked(inputs); });
       });
@@ -117,15 +120,16 @@
       inputs.forEach(function (input) { input.checked = (s.picks || []).indexOf(+input.value) >= 0; });
       var verdict = document.createElement("strong");
       verdict.textContent = s.ok ? "✓ Correct" : "✗ Incorrect";
-      say.apply(null, s.ok === undefined || !s.picks ? [status] : [status, verdict].concat(s.picks.map(function (i) {
-        return item.querySelector('[data-choice="' + i + '"] .quiz-why').cloneNode(true);
-      }), next));
+      var why = [].filter.call(item.querySelectorAll("[data-choice]"), function (li) {
+        return (s.picks || []).indexOf(+li.dataset.choice) >= 0;
+      }).map(function (li) { return li.querySelector(".quiz-why").cloneNode(true); });
+      say.apply(null, s.ok === undefined || !why.length ? [status] : [status, verdict].concat(why, next));
     }
     if (item.classList.contains("quiz-explain")) {
-      var ticks = s.ticks || [];
       item.querySelector("textarea").value = s.text || "";
-      inputs.forEach(function (input) { input.checked = ticks.indexOf(+input.value) >= 0; });
-      say(status, s.ticks ? "You got " + ticks.length + "/" + inputs.length + " concepts." + next : "");
+      inputs.forEach(function (input) { input.checked = (s.ticks || []).indexOf(+input.value) >= 0; });
+      var ticked = picked(inputs).length;
+      say(status, s.ticks ? "You got " + ticked + "/" + inputs.length + " concepts." + next : "");
     }
   }
 
@@ -137,8 +141,9 @@
       answered += s.ok !== undefined;
       correct += s.ok === true;
       if (item.classList.contains("quiz-explain")) {
-        ticked += (s.ticks || []).length;
-        concepts += item.querySelectorAll("input").length;
+        var count = item.querySelectorAll("input").length;
+        ticked += (s.ticks || []).filter(function (i) { return i < count; }).length;
+        concepts += count;
       }
     });
     if (summary) {
