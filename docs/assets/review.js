@@ -32,7 +32,8 @@
     if (status) {
       var cards = document.querySelectorAll(".quiz-review .quiz-item");
       var due = [].filter.call(cards, function (card) { return isDue(all[card.dataset.quizItem]); }).length;
-      status.textContent = due + " of " + cards.length + " cards due today.";
+      var text = due + " of " + cards.length + " cards due today.";
+      if (status.textContent != text) status.textContent = text; // a live region: announce changes only
     }
     document.querySelectorAll(".quiz-progress").forEach(function (progress) {
       var ids = progress.dataset.items.split(" ");
