@@ -166,7 +166,8 @@ def quiz_weight(site, quiz_pages, other_pages):
     return [row("quiz JS + CSS on a quiz page", "≤ 4 KiB gzipped",
                 f"{size['gzip']:,} B gzipped ({size['raw']:,} B raw)", size["gzip"] <= 4 * KIB, page=page, **size),
             row("quiz JS + CSS on a page without a quiz", "0 B", f"{other['raw']:,} B (heaviest of "
-                f"{len(without)} pages: /{heaviest_other})", other["raw"] == 0, page=heaviest_other, **other)]
+                f"{len(without)} pages: /{heaviest_other})", other["raw"] == 0, page=heaviest_other, **other,
+                pages_loading_quiz_assets={name: size["files"] for name, size in without.items() if size["raw"]})]
 
 
 def added_assets(with_plugin, without_plugin):
