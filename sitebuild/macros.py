@@ -2,13 +2,14 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from sitebuild import quiz, results
+from sitebuild import notebooks, quiz, results
 
 
 def define_env(env):
     env.variables["site_versions"] = _versions()
     quiz.register_macros(env)
     results.register_macros(env)
+    notebooks.register_macros(env)
 
 
 def _versions():

@@ -7,6 +7,7 @@ tests/test_notebooks.py can tell when one is stale. Never edit a notebook by han
 
 import argparse
 import hashlib
+import html
 import os
 import re
 import shutil
@@ -15,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from sitebuild import data
-from sitebuild.pages import DOCS, ROOT, fences, lesson_pages, snippet_of
+from sitebuild.pages import DOCS, ROOT, SNIPPETS, fences, lesson_pages, relative, snippet_of
 
 NOTEBOOKS = DOCS / "notebooks"
 MODEL = ROOT / "models" / "fashion_base.keras"
@@ -129,6 +130,46 @@ def is_fresh(page, path=None):
         return False
     notebook = nbformat.read(path, as_version=4)
     return notebook.metadata.get("sitebuild") == expected_metadata(page) and _markdown(notebook) == _markdown(build(page))
+
+
+ANSI_CODES = re.compile(r"\x1b\[[0-9;]*m")  # the colours of Keras's rich-printed summary()
+
+
+class OutputError(ValueError):
+    """A page asks for a snippet's output that its lesson's notebook does not hold."""
+
+
+def _printed(output, where):
+    if output.output_type == "stream":
+        return output.text
+    if output.output_type in ("display_data", "execute_result"):
+        return output.data.get("text/plain", "").rstrip("\n") + "\n"
+    raise OutputError(f"{where}: the cell failed when the notebook ran: {output.get('evalue')}")
+
+
+def stored_output(page, snippet):
+    """What a snippet printed when its lesson's notebook ran (the notebook tests keep it fresh)."""
+    import nbformat
+
+    path, where = notebook_path(page), f"{relative(page)}: output of {snippet.name}"
+    if not path.is_file():
+        raise OutputError(f"{where}: {relative(path)} does not exist: run `make notebooks`")
+    source = snippet.read_text(encoding="utf-8").rstrip("\n")
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code" and cell.source == source:
+            return ANSI_CODES.sub("", "".join(_printed(output, where) for output in cell.outputs))
+    raise OutputError(f"{where}: {relative(path)} has no cell with this snippet's current code: "
+                      "run `make notebooks`")
+
+
+def register_macros(env):
+    @env.macro
+    def output(snippet_name):
+        """The stored output of snippets/<snippet_name>, shown under its code block."""
+        page = DOCS / env.page.file.src_uri
+        text = stored_output(page, SNIPPETS / snippet_name)
+        return ('<details class="example snippet-output" open><summary>What it printed when the notebook ran'
+                f'</summary><pre class="snippet-output"><code>{html.escape(text.rstrip())}</code></pre></details>')
 
 
 def main(argv=None):

@@ -22,7 +22,7 @@ class PageError(ValueError):
     """A page breaks the rule that every code block is one whole, tested snippet file."""
 
     def __init__(self, path, line, message):
-        super().__init__(f"{_relative(path)}:{line}: {message}")
+        super().__init__(f"{relative(path)}:{line}: {message}")
 
 
 @dataclass
@@ -33,7 +33,7 @@ class Fence:
     body: list
 
 
-def _relative(path):
+def relative(path):
     path = Path(path)
     return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 

@@ -12,4 +12,6 @@ print(base.layers[3].name, "trainable:", base.layers[3].trainable)
 
 # Its kernel moved from the trainable weights to the non-trainable ones, next to BatchNormalization's
 # moving statistics, which are never trained by gradient descent.
-print("non-trainable weights:", [w.path for w in base.non_trainable_weights])
+print("non-trainable weights:")
+for weight in base.non_trainable_weights:
+    print("   ", weight.path)

@@ -4,6 +4,7 @@ Checked twice: in the Markdown (every fence, whatever its info string, after fol
 built HTML (every <pre> on a Markdown page), which also catches indented code blocks and raw HTML.
 """
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -17,6 +18,13 @@ PAGES = markdown_pages()
 def test_every_fence_is_a_whole_snippet(page):
     for fence in fences(page):
         snippet_of(fence)  # raises PageError naming the page, the line and what is wrong
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.relative_to(ROOT).as_posix() for p in PAGES])
+def test_no_code_in_raw_html(page):
+    lines = page.read_text(encoding="utf-8").splitlines()
+    raw = [number for number, line in enumerate(lines, start=1) if re.search(r"<(pre|code)\b", line, re.I)]
+    assert not raw, f"{page.relative_to(ROOT)}:{raw[0]}: code in raw HTML; use a snippet include"
 
 
 def test_every_snippet_is_shown_on_a_page():
@@ -72,7 +80,7 @@ def test_guard_rejects(case, snippet_name, tmp_path):
 
 
 class _PreTexts(HTMLParser):
-    """The text of every <pre> element."""
+    """The text of every <pre> element, except the stored outputs the `output` macro shows."""
 
     def __init__(self):
         super().__init__()
@@ -82,14 +90,14 @@ class _PreTexts(HTMLParser):
         if tag == "pre":
             self._depth += 1
             if self._depth == 1:
-                self.texts.append("")
+                self.texts.append(None if "snippet-output" in (dict(attrs).get("class") or "") else "")
 
     def handle_endtag(self, tag):
         if tag == "pre":
             self._depth -= 1
 
     def handle_data(self, data):
-        if self._depth:
+        if self._depth and self.texts[-1] is not None:
             self.texts[-1] += data
 
 
@@ -102,7 +110,7 @@ def test_built_pages_show_only_snippets(built_site):
             html = built_site / page.relative_to(ROOT / "docs").with_suffix(".html")
         parser = _PreTexts()
         parser.feed(html.read_text(encoding="utf-8"))
-        for text in parser.texts:
+        for text in [text for text in parser.texts if text is not None]:
             assert text.strip("\n") in snippets, f"{html.relative_to(built_site)} shows code that is no " \
                                                  f"snippet file:\n{text[:300]}"
             checked += 1

@@ -9,7 +9,7 @@ import re
 import nbformat
 import pytest
 
-from sitebuild.notebooks import NOTEBOOKS, build, is_fresh, notebook_path
+from sitebuild.notebooks import NOTEBOOKS, OutputError, build, is_fresh, notebook_path, stored_output
 from sitebuild.pages import ROOT, lesson_pages, page_snippets
 
 REPOSITORY = re.search(r"^\s*repository:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(), re.MULTILINE)[1]
@@ -71,3 +71,17 @@ def test_notebook_page_offers_download_and_colab(page, built_site):
     assert json.loads((folder / f"{page.stem}.ipynb").read_text()) == json.loads(notebook_path(page).read_text())
     colab = REPOSITORY.replace("https://github.com/", "https://colab.research.google.com/github/")
     assert f'href="{colab}/blob/main/docs/notebooks/{page.stem}.ipynb"' in html
+
+
+def test_output_macro_names_the_page_and_the_fix(tmp_path, monkeypatch):
+    page, snippet = LESSONS[0], page_snippets(LESSONS[0])[0]
+    assert stored_output(page, snippet).strip(), f"{snippet.name} printed nothing"
+    monkeypatch.setattr("sitebuild.notebooks.NOTEBOOKS", tmp_path)
+    with pytest.raises(OutputError, match=rf"{page.name}: output of {snippet.name}: .* does not exist: run `make notebooks`"):
+        stored_output(page, snippet)
+    notebook = build(page)
+    notebook.cells[-1].source = "print('older code')"
+    nbformat.write(notebook, tmp_path / f"{page.stem}.ipynb")
+    last = page_snippets(page)[-1]
+    with pytest.raises(OutputError, match="has no cell with this snippet's current code"):
+        stored_output(page, last)
