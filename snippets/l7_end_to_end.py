@@ -28,7 +28,7 @@ model = keras.Model(inputs, outputs)
 # 4. Train the head.
 model.compile(optimizer=keras.optimizers.Adam(1e-3),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-model.fit(train_ds, validation_data=val_ds, epochs=1)
+model.fit(train_ds, validation_data=val_ds, epochs=1, verbose=2)
 
 # 5. Unfreeze the top of the base, keep its BatchNormalization layers frozen (lesson 6 says why),
 #    recompile with a low learning rate, and continue.
@@ -40,10 +40,10 @@ for layer in base.layers:
         layer.trainable = False
 model.compile(optimizer=keras.optimizers.Adam(1e-5),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-model.fit(train_ds, validation_data=val_ds, epochs=1)
+model.fit(train_ds, validation_data=val_ds, epochs=1, verbose=2)
 
 # 6. Evaluate, save, reload, and check that the reloaded model predicts the same.
-loss, accuracy = model.evaluate(val_ds)
+loss, accuracy = model.evaluate(val_ds, verbose=0)
 print(f"validation accuracy: {accuracy:.3f}")
 model.save("my_model.keras")
 reloaded = keras.models.load_model("my_model.keras")
