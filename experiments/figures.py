@@ -19,8 +19,9 @@ from sitebuild.results import FIGURES, RESULTS, ResultsError, figure_rows  # noq
 FIGURES_DIR = Path(__file__).resolve().parent.parent / "docs" / "figures"
 COLORS = {"feature_extraction": "#0072B2", "fine_tuning": "#009E73", "scratch": "#D55E00",
           "bn_training": "#D55E00", "bn_training_false": "#E69F00", "bn_frozen": "#0072B2"}
-LABELS = {"feature_extraction": "feature extraction (frozen base)", "fine_tuning": "fine-tuning (top block)",
-          "scratch": "from scratch", "bn_training": "base(x), BatchNorm trainable",
+LABELS = {"feature_extraction": "feature extraction (frozen base)",
+          "fine_tuning": "fine-tuning (top block, LR by validation)", "scratch": "from scratch",
+          "bn_training": "base(x), BatchNorm trainable",
           "bn_training_false": "base(x, training=False), BatchNorm trainable",
           "bn_frozen": "BatchNorm layers frozen", "no_recompile": "unfreeze, no compile()",
           "recompile": "unfreeze, compile()", "freeze_before_first_fit": "freeze after compile(), before fit"}
@@ -45,14 +46,17 @@ def _lines(axes, rows, percent=True):
         axes.errorbar([n for n, _ in points], [s["mean"] * scale for _, s in points],
                       yerr=[s["std"] * scale for _, s in points], marker="o", capsize=3,
                       color=COLORS.get(method), label=LABELS.get(method, method))
+    sizes = sorted({row[1] for row in rows})
     axes.set_xscale("log")
+    axes.set_xticks(sizes, [str(n) for n in sizes], minor=False)
+    axes.minorticks_off()
     axes.set_xlabel("training examples per class")
     axes.legend()
 
 
 def draw_data_size(axes, rows):
+    axes.axhline(20, color="grey", linestyle=":", label="chance (5 classes)")
     _lines(axes, rows)
-    axes.axhline(20, color="grey", linestyle=":", label="chance")
     axes.set_ylabel("test accuracy (%)")
 
 
@@ -75,6 +79,7 @@ def draw_lr_sweep(axes, rows):
                       yerr=[s["std"] * 100 for _, s in points], marker="o", capsize=3,
                       label=f"{n} examples per class")
     axes.set_xscale("log")
+    axes.minorticks_off()
     axes.set_xlabel("learning rate of the fine-tuning phase (Adam)")
     axes.set_ylabel("test accuracy (%)")
     axes.legend()

@@ -12,6 +12,7 @@ import numpy as np
 
 from experiments import data, models
 from experiments.training import compile_model, fit, measure, weights_moved
+from sitebuild.results import best_validation_accuracy
 
 BASE_MODEL = Path(__file__).resolve().parent.parent / "models" / "fashion_base.keras"
 SOURCE_VALIDATION = 3000
@@ -99,17 +100,22 @@ class Target:
         """The same architecture from random weights, every layer trained (a fair best effort)."""
         settings = self.profile["scratch"]
         keras.utils.set_random_seed(seed)
-        classifier = models.build_classifier(models.build_base(), bn_inference=False)
+        base = models.build_base(batchnorm_momentum=settings["batchnorm_momentum"])
+        classifier = models.build_classifier(base, bn_inference=False)
         compile_model(classifier, settings["learning_rate"])
         result = fit(classifier, *train, self.raw_validation, settings["epochs"], settings["patience"],
-                     max_examples=settings["max_examples"])
+                     max_examples=settings["max_examples"], warmup=settings["warmup"])
         return {"method": "scratch", "n": n, "seed": seed, "blocks": models.BLOCKS,
                 "learning_rate": settings["learning_rate"], **measure(classifier, train, self.test), **result}
 
 
 def data_size(target, n, seed):
+    """Feature extraction, fine-tuning (its learning rate chosen on validation) and training from scratch."""
     train, head, head_run = target.head(n, seed)
-    return [head_run, target.fine_tune(train, head, head_run, "fine_tuning"), target.scratch(train, n, seed)]
+    candidates = [target.fine_tune(train, head, head_run, "fine_tuning_candidate", learning_rate=rate)
+                  for rate in target.profile["fine_tune"]["candidates"]]
+    chosen = max(candidates, key=best_validation_accuracy)  # a tie keeps the lower learning rate
+    return [head_run, *candidates, {**chosen, "method": "fine_tuning"}, target.scratch(train, n, seed)]
 
 
 def lr_sweep(target, n, seed):

@@ -7,14 +7,18 @@ FILTERS = (16, 32, 64)
 BLOCKS = len(FILTERS)
 
 
-def build_base():
-    """Raw uint8 28x28 images in, a feature vector out (like keras.applications with pooling="avg")."""
+def build_base(batchnorm_momentum=0.99):
+    """Raw uint8 28x28 images in, a feature vector out (like keras.applications with pooling="avg").
+
+    A model trained from scratch for only a few hundred steps uses batchnorm_momentum=0.9: with Keras's
+    default 0.99 its moving statistics lag so far behind that it predicts at chance in inference mode.
+    """
     image = keras.Input(shape=(28, 28), name="image")
     x = layers.Rescaling(1 / 255, name="rescale")(image)
     x = layers.Reshape((28, 28, 1), name="add_channel")(x)
     for number, filters in enumerate(FILTERS, start=1):
         x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"block{number}_conv")(x)
-        x = layers.BatchNormalization(name=f"block{number}_bn")(x)
+        x = layers.BatchNormalization(momentum=batchnorm_momentum, name=f"block{number}_bn")(x)
         x = layers.Activation("relu", name=f"block{number}_relu")(x)
         if number < BLOCKS:  # block3 keeps its 7x7 map for the global average
             x = layers.MaxPooling2D(name=f"block{number}_pool")(x)

@@ -72,7 +72,7 @@ def run_state(path, name, experiments, results):
         (results / f"{experiment}.partial.json").unlink(missing_ok=True)
     state = {"profile": name, "experiments": experiments, "finished": [],
              "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-             "wall_seconds": 0.0, "load_average": []}
+             "wall_seconds": 0.0, "cpu_seconds": 0.0, "load_average": []}
     store.write_atomically(path, state)
     return state
 
@@ -96,7 +96,7 @@ def main(argv=None):
                 key = f"n={n},seed={seed}"
                 bar.set_description(f"{experiment} {key}")
                 if not produced.done(key):
-                    start = time.perf_counter()
+                    start, cpu_start = time.perf_counter(), time.process_time()
                     if experiment == "pretrain":
                         runs = grid.pretrain(profile, seed)
                     else:
@@ -104,9 +104,10 @@ def main(argv=None):
                         runs = grid.TARGET_EXPERIMENTS[experiment][0](target, n, seed)
                     for run in runs:
                         run["configuration"] = key
-                    seconds = time.perf_counter() - start
-                    produced.add(key, runs, seconds)
+                    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+                    produced.add(key, runs, seconds, cpu_seconds)
                     state["wall_seconds"] += seconds
+                    state["cpu_seconds"] += cpu_seconds
                     state["load_average"].append(round(os.getloadavg()[0], 2))
                 bar.update(1)
             produced.publish()

@@ -86,7 +86,7 @@ class Results:
             "profile": profile, "complete": False, "settings": settings, "done": [], "runs": [],
             "provenance": {**hardware(), "backend": keras.backend.backend(), "versions": versions(),
                            "git_commit": git_commit(), "profile": profile, "seeds": seeds, "date": None,
-                           "wall_seconds": 0.0, "load_average": []},
+                           "wall_seconds": 0.0, "cpu_seconds": 0.0, "load_average": []},
         }
 
     def _resume(self, experiment, profile, settings):
@@ -101,11 +101,12 @@ class Results:
     def done(self, key):
         return key in self.data["done"]
 
-    def add(self, key, runs, seconds):
+    def add(self, key, runs, seconds, cpu_seconds=0.0):
         """Record one finished configuration (all its runs) and save the partial file atomically."""
         self.data["runs"].extend(runs)
         self.data["done"].append(key)
         self.data["provenance"]["wall_seconds"] += seconds
+        self.data["provenance"]["cpu_seconds"] += cpu_seconds
         self.data["provenance"]["load_average"].append(round(os.getloadavg()[0], 2))
         write_atomically(self.partial, self.data)
 

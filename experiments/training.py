@@ -27,16 +27,19 @@ def compile_model(model, learning_rate):
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=LOSS, metrics=["accuracy"])
 
 
-def fit(model, x, y, validation, epochs, patience, batch_size=BATCH_SIZE, max_examples=None):
-    """Fit with early stopping on validation loss (best weights restored); return curves and epoch times.
+def fit(model, x, y, validation, epochs, patience, batch_size=BATCH_SIZE, max_examples=None, warmup=0):
+    """Fit with early stopping on validation accuracy (best weights restored); return curves, epoch times.
 
-    `max_examples` caps the epochs so that large training sets see at most that many examples in all.
+    `max_examples` caps the epochs so that large training sets see at most that many examples in all;
+    no early stop during the first `warmup` epochs (a model from scratch sits at chance for a few epochs
+    while its BatchNorm statistics settle).
     """
     repeat = math.ceil(MIN_EPOCH_EXAMPLES / len(x))
     if max_examples:
         epochs = min(epochs, max(3, max_examples // (len(x) * repeat)))
     timer = EpochTimer()
-    stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
+    stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=patience, restore_best_weights=True,
+                                         start_from_epoch=warmup)
     history = model.fit(np.concatenate([x] * repeat), np.concatenate([y] * repeat), validation_data=validation,
                         epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[timer, stop])
     curves = {name: [round(float(value), 4) for value in values] for name, values in history.history.items()}

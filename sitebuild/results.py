@@ -107,9 +107,22 @@ def summary(data, metric="test_accuracy", **where):
     """Mean, sample standard deviation, min, max and count of `metric` over the seeds of the chosen runs."""
     if metric not in METRICS:
         raise ResultsError(f"unknown metric {metric!r}; known: {', '.join(METRICS)}")
-    values = [METRICS[metric](run) for run in select(data, **where)]
+    return _stats([METRICS[metric](run) for run in select(data, **where)])
+
+
+def _stats(values):
     return {"mean": statistics.fmean(values), "std": statistics.stdev(values) if len(values) > 1 else 0.0,
             "min": min(values), "max": max(values), "count": len(values), "values": values}
+
+
+def paired_difference(data, metric, first, second):
+    """Seed by seed, `metric` of the `first` runs minus that of the `second` (dicts of run fields)."""
+    by_seed = {run["seed"]: METRICS[metric](run) for run in select(data, **second)}
+    firsts = select(data, **first)
+    if sorted(run["seed"] for run in firsts) != sorted(by_seed):
+        raise ResultsError(f"results of experiment {data['experiment']!r}: {first} and {second} were not run "
+                           f"with the same seeds")
+    return _stats([METRICS[metric](run) - by_seed[run["seed"]] for run in firsts])
 
 
 def chosen_learning_rate(data, n):

@@ -138,7 +138,7 @@ def test_a_failed_run_never_overwrites_complete_results(tmp_path, fake_experimen
 def test_a_partial_file_from_other_settings_is_not_resumed(tmp_path, fake_experiment):
     write(tmp_path, document(complete=False, settings={"sizes": [7]}), "data_size.partial.json")
     state = {"profile": "quick", "experiments": ["data_size"], "finished": [], "started": "",
-             "wall_seconds": 0, "load_average": []}
+             "wall_seconds": 0, "cpu_seconds": 0, "load_average": []}
     write(tmp_path, state, "run.partial.json")
     with pytest.raises(ResultsError, match=r"data_size.partial.json: left by a run with other settings"):
         run.main(["--experiment", "data_size", "--results", str(tmp_path)])
