@@ -16,11 +16,10 @@ import tempfile
 from pathlib import Path
 
 from sitebuild import data
-from sitebuild.pages import DOCS, ROOT, SNIPPETS, fences, lesson_pages, relative, snippet_of
+from sitebuild.pages import DOCS, ROOT, SNIPPETS, fences, lesson_pages, mkdocs_config, relative, snippet_of
 
 NOTEBOOKS = DOCS / "notebooks"
 MODEL = ROOT / "models" / "fashion_base.keras"
-SITE_URL = "https://fine-tuning-tf.github.io/lessons/"
 HEADING = re.compile(r"^#{2,3}\s+(?P<text>.+?)\s*#*\s*$")
 
 
@@ -51,7 +50,7 @@ def notebook_path(page):
 
 
 def lesson_url(page):
-    return f"{SITE_URL}lessons/{page.stem}/"
+    return f"{mkdocs_config()['site_url']}lessons/{page.stem}/"
 
 
 def _title(page):
@@ -85,14 +84,13 @@ def build(page):
     """The (unexecuted) notebook of one lesson page."""
     import nbformat.v4 as nbf
 
-    title = _title(page)
+    title, model_url = _title(page), f"{mkdocs_config()['site_url']}models/fashion_base.keras"
     cells = [nbf.new_markdown_cell(
         f"# {title}\n\n"
         f"The code of the lesson [{title}]({lesson_url(page)}), one cell per code block, in page order. "
         "Every cell also runs on its own.\n\n"
-        f"Before you run it, download the pretrained base model [fashion_base.keras]({SITE_URL}models/"
-        "fashion_base.keras) and put it in the same folder as this notebook (in Colab: upload it with the "
-        "Files panel on the left)."
+        f"Before you run it, download the pretrained base model [fashion_base.keras]({model_url}) and put it "
+        "in the same folder as this notebook (in Colab: upload it with the Files panel on the left)."
     )]
     previous = None
     for heading, snippet in _sections(page):

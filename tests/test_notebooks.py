@@ -4,15 +4,14 @@ A notebook is stale when a snippet it was built from, or the base model, changed
 """
 
 import json
-import re
 
 import nbformat
 import pytest
 
 from sitebuild.notebooks import NOTEBOOKS, OutputError, build, is_fresh, notebook_path, stored_output
-from sitebuild.pages import ROOT, lesson_pages, page_snippets
+from sitebuild.pages import ROOT, lesson_pages, mkdocs_config, page_snippets
 
-REPOSITORY = re.search(r"^\s*repository:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(), re.MULTILINE)[1]
+REPOSITORY = mkdocs_config()["extra"]["repository"]
 LESSONS = [page for page in lesson_pages() if page_snippets(page)]
 IDS = [page.stem for page in LESSONS]
 
