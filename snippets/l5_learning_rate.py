@@ -19,21 +19,25 @@ model = keras.Model(inputs, outputs)
 model.compile(optimizer=keras.optimizers.Adam(1e-3),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 model.fit(x_few, y_few, epochs=20, batch_size=20, verbose=0)
-print(f"head only:             test accuracy {model.evaluate(x_eval, y_eval, verbose=0)[1]:.3f}")
+accuracy = model.evaluate(x_eval, y_eval, verbose=0)[1]
+print(f"head only:            test accuracy {accuracy:.3f}")
 
-# Phase 2, twice from the same start: unfreeze the base, recompile with a low or a high learning rate.
+# Phase 2, twice from the same start: unfreeze the base (its BatchNormalization
+# layers stay frozen: lesson 6 shows why), recompile with a low or a high learning rate.
 after_phase_1 = model.get_weights()
-first_filters = base.get_layer("block1_conv").kernel  # the most general features the base learned
+first_filters = base.get_layer("block1_conv").kernel  # the base's most general features
 pretrained = first_filters.numpy()
 base.trainable = True
 for layer in base.layers:
     if isinstance(layer, keras.layers.BatchNormalization):
-        layer.trainable = False  # keep BatchNormalization in inference mode: lesson 6 shows why
+        layer.trainable = False
 for learning_rate in (1e-4, 1e-2):
     model.set_weights(after_phase_1)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x_few, y_few, epochs=10, batch_size=20, verbose=0)
-    moved = np.linalg.norm(first_filters.numpy() - pretrained) / np.linalg.norm(pretrained)
     accuracy = model.evaluate(x_eval, y_eval, verbose=0)[1]
-    print(f"learning rate {learning_rate:<7g} test accuracy {accuracy:.3f}, first-layer filters moved {moved:.1%}")
+    change = first_filters.numpy() - pretrained
+    moved = np.linalg.norm(change) / np.linalg.norm(pretrained)
+    print(f"learning rate {learning_rate:<6g} test accuracy {accuracy:.3f}, "
+          f"first-layer filters moved {moved:.1%}")

@@ -19,7 +19,8 @@ def fit_and_check(situation, base_should_change):
     before = kernel.numpy()
     model.fit(x_few, y_few, epochs=1, batch_size=20, verbose=0)
     changed = not np.array_equal(before, kernel.numpy())
-    print(f"{situation:<34} trainable weights: {len(model.trainable_weights):>2}   base changed: {changed}")
+    count = len(model.trainable_weights)
+    print(f"{situation:<29} trainable weights: {count:>2}, base changed: {changed}")
     assert changed == base_should_change
 
 

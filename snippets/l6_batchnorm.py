@@ -10,7 +10,8 @@ x_few, y_few = x_train[few], y_train[few] - 5
 test = np.flatnonzero(y_test >= 5)[:1000]
 x_eval, y_eval = x_test[test], y_test[test] - 5
 
-# Phase 1: a new head on the frozen base, called with training=False as the Keras guide advises.
+# Phase 1: a new head on the frozen base, called with training=False as the Keras
+# guide advises.
 base = keras.models.load_model("fashion_base.keras")
 base.trainable = False
 inputs = keras.Input(shape=(28, 28))
@@ -19,17 +20,20 @@ model = keras.Model(inputs, outputs)
 model.compile(optimizer=keras.optimizers.Adam(1e-3),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 model.fit(x_few, y_few, epochs=20, batch_size=20, verbose=0)
-print(f"head only:                  test accuracy {model.evaluate(x_eval, y_eval, verbose=0)[1]:.3f}")
+accuracy = model.evaluate(x_eval, y_eval, verbose=0)[1]
+print(f"head only:                 test accuracy {accuracy:.3f}")
 
-# Phase 2, twice from the same start: unfreeze the base, with and without freezing its BatchNormalization layers.
+# Phase 2, twice from the same start: unfreeze the base, first leaving its
+# BatchNormalization layers trainable, then freezing them again.
 after_phase_1 = model.get_weights()
-batchnorm_layers = [layer for layer in base.layers if isinstance(layer, keras.layers.BatchNormalization)]
+batchnorm_layers = [layer for layer in base.layers
+                    if isinstance(layer, keras.layers.BatchNormalization)]
 for freeze_batchnorm in (False, True):
     model.set_weights(after_phase_1)
     base.trainable = True  # every layer of the base, BatchNormalization included
     if freeze_batchnorm:
         for layer in batchnorm_layers:
-            layer.trainable = False  # a frozen BatchNormalization layer runs in inference mode
+            layer.trainable = False  # frozen, it runs in inference mode
     model.compile(optimizer=keras.optimizers.Adam(1e-4),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     statistics = [layer.moving_variance.numpy() for layer in batchnorm_layers]
@@ -38,4 +42,4 @@ for freeze_batchnorm in (False, True):
                   for before, layer in zip(statistics, batchnorm_layers))
     accuracy = model.evaluate(x_eval, y_eval, verbose=0)[1]
     label = "BatchNorm frozen:" if freeze_batchnorm else "BatchNorm left trainable:"
-    print(f"{label:<27} test accuracy {accuracy:.3f}, moving statistics changed: {changed}")
+    print(f"{label:<26} test accuracy {accuracy:.3f}, statistics changed: {changed}")
