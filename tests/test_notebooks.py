@@ -84,3 +84,18 @@ def test_output_macro_names_the_page_and_the_fix(tmp_path, monkeypatch):
     last = page_snippets(page)[-1]
     with pytest.raises(OutputError, match="has no cell with this snippet's current code"):
         stored_output(page, last)
+
+
+def test_every_shown_output_is_stored(built_site):
+    missing = [page.relative_to(built_site).as_posix() for page in built_site.rglob("*.html")
+               if "snippet-output-missing" in page.read_text(encoding="utf-8")]
+    assert not missing, f"pages showing no stored output (run `make notebooks`): {missing}"
+
+
+def test_a_notebook_page_passes_axe_in_both_palettes(page):
+    from quiz_pages import axe_violations, use_palette
+
+    page.goto(f"notebooks/{LESSONS[0].stem}/")
+    for scheme in ("default", "slate"):
+        use_palette(page, scheme)
+        assert axe_violations(page) == [], scheme
