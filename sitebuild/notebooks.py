@@ -187,6 +187,15 @@ def register_macros(env):
                 f'</summary><pre class="snippet-output"><code>{html.escape(text.rstrip())}</code></pre></details>')
 
 
+# nbconvert's Mermaid loader, which imports Mermaid from a CDN when a notebook holds a diagram (ours hold none).
+CDN_LOADER = re.compile(r'<script type="module">(?:(?!</script>).)*?https://cdnjs\.cloudflare\.com.*?</script>', re.S)
+
+
+def on_page_content(html, page, config, files):
+    """mkdocs hook (mkdocs.yml `hooks`): the site makes no request to another host, not even a latent one."""
+    return CDN_LOADER.sub("", html) if page.file.src_uri.endswith(".ipynb") else html
+
+
 def main(argv=None):
     import nbformat
 

@@ -4,6 +4,7 @@ A notebook is stale when a snippet it was built from, or the base model, changed
 """
 
 import json
+import re
 
 import nbformat
 import pytest
@@ -99,3 +100,13 @@ def test_a_notebook_page_passes_axe_in_both_palettes(page):
     for scheme in ("default", "slate"):
         use_palette(page, scheme)
         assert axe_violations(page) == [], scheme
+
+
+def test_no_page_loads_code_from_another_host(built_site):
+    """Static twin of the browser check in test_site.py: also catches loads that only happen in some cases."""
+    remote = r"""["']?(?:https?:)?//"""
+    script = re.compile(rf"<script[^>]*\ssrc={remote}|import\(\s*{remote}")
+    style = re.compile(rf"<link(?=[^>]*\srel=[\"']?(?:stylesheet|preload|modulepreload|icon))[^>]*\shref={remote}")
+    pages = [path.relative_to(built_site).as_posix() for path in built_site.rglob("*.html")
+             if script.search(text := path.read_text(encoding="utf-8")) or style.search(text)]
+    assert not pages, f"pages loading scripts or styles from another host: {pages}"
