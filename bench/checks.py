@@ -327,8 +327,8 @@ def prebuilt_run(summary):
     if state.get("profile") != "quick" or "wall_seconds" not in state:
         raise BenchError(f"{summary}: expected a quick-profile run with 'wall_seconds', got profile "
                          f"{state.get('profile')!r} and keys {sorted(state)}")
-    seconds = state["wall_seconds"]
-    load = state.get("load_average") or [0]
-    return [row("prebuilt run, quick profile (recorded wall time)", "≤ 15 min", f"{seconds / 60:.1f} min (mean load average {statistics.mean(load):.1f})",
-                seconds <= 15 * 60, seconds=seconds, cpu_seconds=state.get("cpu_seconds"), started=state.get("started"),
-                finished_at=state.get("finished_at"), mean_load_average=statistics.mean(load))]
+    seconds, load = state["wall_seconds"], statistics.mean(state.get("load_average") or [0])
+    return [row("prebuilt run, quick profile (recorded wall time)", "≤ 15 min",
+                f"{seconds / 60:.1f} min (mean load average {load:.1f})", seconds <= 15 * 60, seconds=seconds,
+                cpu_seconds=state.get("cpu_seconds"), started=state.get("started"),
+                finished_at=state.get("finished_at"), mean_load_average=load)]
