@@ -22,8 +22,9 @@ model.fit(x_few, y_few, epochs=20, batch_size=20, verbose=0)
 accuracy = model.evaluate(x_eval, y_eval, verbose=0)[1]
 print(f"head only:            test accuracy {accuracy:.3f}")
 
-# Phase 2, twice from the same start: unfreeze the base (its BatchNormalization
-# layers stay frozen: lesson 6 shows why), recompile with a low or a high learning rate.
+# Phase 2, three times from the same start: unfreeze the base (its BatchNormalization
+# layers stay frozen: lesson 6 shows why), recompile with a tiny, a moderate or a large
+# learning rate, and train for ten epochs.
 after_phase_1 = model.get_weights()
 first_filters = base.get_layer("block1_conv").kernel  # the base's most general features
 pretrained = first_filters.numpy()
@@ -31,7 +32,7 @@ base.trainable = True
 for layer in base.layers:
     if isinstance(layer, keras.layers.BatchNormalization):
         layer.trainable = False
-for learning_rate in (1e-4, 1e-2):
+for learning_rate in (1e-5, 1e-3, 1e-1):
     model.set_weights(after_phase_1)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
