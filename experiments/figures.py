@@ -121,7 +121,7 @@ def draw_bn_modes(axes, rows):
                     [str(n) for n in sizes])
     axes.set_xlabel("training examples per class")
     axes.set_ylabel("test accuracy (%)")
-    axes.legend()
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18))
 
 
 def draw_blocks(axes, rows):

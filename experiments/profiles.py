@@ -1,4 +1,4 @@
-"""Run profiles: `quick` fits every figure in about 15 minutes on 2 CPU cores, `full` is meant for a GPU."""
+"""Run profiles: `quick` is the committed CPU run (its measured time: results/run.json), `full` is for a GPU."""
 
 PROFILES = {
     "quick": {
@@ -12,7 +12,7 @@ PROFILES = {
         "sizes": {"data_size": [5, 20, 100, 1000], "lr_sweep": [5, 100], "blocks": [100], "timing": [1000],
                   "bn_modes": [5], "recompile": [20]},
         "learning_rates": [1e-5, 1e-4, 1e-3, 1e-2, 1e-1],
-        "timing_epochs": 2,
+        "timing_epochs": 4,
     },
     "full": {
         "seeds": [0, 1, 2, 3, 4],

@@ -115,8 +115,9 @@ def main(argv=None):
             store.write_atomically(state_path, state)
     state["finished_at"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     state_path.unlink()
-    store.write_atomically(results / "run.json", state)  # the end-to-end time of this run
     print(f"{name} run done: {state['wall_seconds']:.0f} s")
+    if set(grid.TARGET_EXPERIMENTS) <= set(experiments):  # the end-to-end time of a run of the whole grid
+        store.write_atomically(results / "run.json", state)
     if experiments == list(grid.EXPERIMENTS):
         figures.main(["--results", str(results)])
 

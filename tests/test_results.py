@@ -123,7 +123,7 @@ def test_a_killed_run_resumes_with_the_configuration_in_flight(tmp_path, fake_ex
     final = results.load("data_size", tmp_path)
     assert len(final["runs"]) == len(configurations)
     assert not (tmp_path / "data_size.partial.json").exists()
-    assert json.loads((tmp_path / "run.json").read_text())["experiments"] == ["data_size"]
+    assert not (tmp_path / "run.partial.json").exists()
 
 
 def test_a_failed_run_never_overwrites_complete_results(tmp_path, fake_experiment):
@@ -165,3 +165,11 @@ def test_result_macro_formats_the_mean_and_the_seed_spread(tmp_path):
     results.register_macros(env, tmp_path)
     assert env.macros["result"]("data_size", "fine_tuning", n=5) == "74.0 %"
     assert env.macros["result"]("data_size", "fine_tuning", n=5, spread=True) == "74.0 % (± 4.0, 3 seeds)"
+
+
+def test_a_filter_matching_several_runs_per_seed_is_refused(tmp_path):
+    data = document()
+    data["runs"].append({**data["runs"][0], "method": "scratch"})
+    write(tmp_path, data)
+    with pytest.raises(ResultsError, match=r"n=5 matches several runs per seed"):
+        results.summary(results.load("data_size", tmp_path), n=5)
