@@ -268,7 +268,7 @@ def provenance_text(data):
     source = data["provenance"]
     versions = ", ".join(f"{name} {number}" for name, number in source["versions"].items())
     seeds = ", ".join(map(str, source["seeds"]))
-    return (f"Run `{data['experiment']}`, profile {source['profile']}, seeds {seeds}; {source['hardware']}, "
+    return (f"Experiment {data['experiment']}, profile {source['profile']}, seeds {seeds}; {source['hardware']}, "
             f"accelerator: {source['accelerator']}; backend {source['backend']} ({versions}); "
             f"{source['date']}, {source['wall_seconds']:.0f} s, commit {source['git_commit'][:10]}.")
 
