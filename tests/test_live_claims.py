@@ -148,7 +148,7 @@ def fastest_epoch(trainable_base):
     compile_and(model, 1e-3)
     images, labels = np.concatenate([IMAGES] * 8), np.concatenate([LABELS] * 8)
     times = EpochTimes()
-    fit(model, epochs=4, images=images, labels=labels, callbacks=[times])
+    fit(model, epochs=3, images=images, labels=labels, callbacks=[times])
     # the fastest epoch after the first (which includes tracing): a load spike elsewhere does not decide it
     return len(model.trainable_weights), min(times.seconds[1:])
 

@@ -2,9 +2,10 @@
 
 import json
 
+import keras
 import pytest
 
-from experiments import grid, run
+from experiments import grid, run, store
 from sitebuild import results
 from sitebuild.results import ResultsError
 
@@ -173,3 +174,10 @@ def test_a_filter_matching_several_runs_per_seed_is_refused(tmp_path):
     write(tmp_path, data)
     with pytest.raises(ResultsError, match=r"n=5 matches several runs per seed"):
         results.summary(results.load("data_size", tmp_path), n=5)
+
+
+def test_provenance_names_no_accelerator_the_backend_does_not_use():
+    found = store.hardware()
+    assert found["hardware"].startswith(store._cpu_model())
+    if not any(device.startswith("gpu") for device in keras.distribution.list_devices()):
+        assert found["accelerator"] == "none (CPU only)"
