@@ -38,7 +38,7 @@ def test_snippet_runs(snippet, keras, tmp_path, monkeypatch):
 
 def test_snippets_exist_and_are_named_by_lesson():
     assert SNIPPET_FILES, "no snippets"
-    misnamed = [path.name for path in SNIPPET_FILES if not path.name[:3] in {f"l{n}_" for n in range(1, 8)}]
+    misnamed = [path.name for path in SNIPPET_FILES if path.name[:3] not in {f"l{n}_" for n in range(1, 8)}]
     assert not misnamed, f"snippets must be named l<lesson>_<what>.py: {misnamed}"
 
 
