@@ -1,8 +1,11 @@
 """Build docs/notebooks/<N>-<stem>.ipynb for each lesson from the snippets its page shows, and run them.
 
-`python -m sitebuild.notebooks` (`make notebooks`) rebuilds the notebooks whose snippets changed; `--all`
-rebuilds every one. Each notebook stores the sha256 of the snippets it was built from, so
+`python -m sitebuild.notebooks` (`make notebooks`) rebuilds the notebooks whose snippets, headings or base
+model changed; `--all` rebuilds every one. Each notebook stores the sha256 of its sources, so
 tests/test_notebooks.py can tell when one is stale. Never edit a notebook by hand.
+
+Also here: the `output` page macro (a snippet's stored output under its code block) and an mkdocs hook
+for the notebook pages.
 """
 
 import argparse
@@ -21,6 +24,7 @@ from sitebuild.pages import DOCS, ROOT, SNIPPETS, fences, lesson_pages, mkdocs_c
 NOTEBOOKS = DOCS / "notebooks"
 MODEL = ROOT / "models" / "fashion_base.keras"
 HEADING = re.compile(r"^#{2,3}\s+(?P<text>.+?)\s*#*\s*$")
+ANSI_CODES = re.compile(r"\x1b\[[0-9;]*m")  # the colours of Keras's rich-printed summary()
 
 
 def _lesson_7(folder):
@@ -65,8 +69,8 @@ def _sections(page):
     lines = page.read_text(encoding="utf-8").splitlines()
     result = []
     for fence in fences(page):
-        headings = [HEADING.match(line) for line in lines[:fence.line - 1] if fence.page == page]
-        heading = next((match["text"] for match in reversed(headings) if match), None)
+        above = lines[:fence.line - 1] if fence.page == page else []
+        heading = next((match["text"] for match in map(HEADING.match, reversed(above)) if match), None)
         result.append((heading, snippet_of(fence)))
     return result
 
@@ -111,7 +115,8 @@ def execute(notebook, snippet_names):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the kernel inherits it: no C++ log lines in outputs
     with tempfile.TemporaryDirectory() as folder:
         prepare_reader_folder(Path(folder), snippet_names)
-        ExecutePreprocessor(timeout=600, kernel_name="python3").preprocess(notebook, {"metadata": {"path": folder}})
+        runner = ExecutePreprocessor(timeout=600, kernel_name="python3")
+        runner.preprocess(notebook, {"metadata": {"path": folder}})
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             _plain(output)
@@ -138,10 +143,9 @@ def is_fresh(page, path=None):
     if not path.is_file():
         return False
     notebook = nbformat.read(path, as_version=4)
-    return notebook.metadata.get("sitebuild") == expected_metadata(page) and _markdown(notebook) == _markdown(build(page))
+    return (notebook.metadata.get("sitebuild") == expected_metadata(page)
+            and _markdown(notebook) == _markdown(build(page)))
 
-
-ANSI_CODES = re.compile(r"\x1b\[[0-9;]*m")  # the colours of Keras's rich-printed summary()
 
 
 class OutputError(ValueError):
@@ -187,13 +191,14 @@ def register_macros(env):
                 f'</summary><pre class="snippet-output"><code>{html.escape(text.rstrip())}</code></pre></details>')
 
 
-# nbconvert's Mermaid loader, which imports Mermaid from a CDN when a notebook holds a diagram (ours hold none).
-CDN_LOADER = re.compile(r'<script type="module">(?:(?!</script>).)*?https://cdnjs\.cloudflare\.com.*?</script>', re.S)
+# nbconvert's Mermaid loader: it imports Mermaid from a CDN when a notebook holds a diagram (ours hold none).
+CDN_LOADER = re.compile(r'<script type="module">(?:(?!</script>).)*?https://cdnjs\.cloudflare\.com.*?</script>',
+                        re.DOTALL)
 
 
-def on_page_content(html, page, config, files):
+def on_page_content(content, page, config, files):
     """mkdocs hook (mkdocs.yml `hooks`): the site makes no request to another host, not even a latent one."""
-    return CDN_LOADER.sub("", html) if page.file.src_uri.endswith(".ipynb") else html
+    return CDN_LOADER.sub("", content) if page.file.src_uri.endswith(".ipynb") else content
 
 
 def main(argv=None):

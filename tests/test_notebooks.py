@@ -77,7 +77,8 @@ def test_output_macro_names_the_page_and_the_fix(tmp_path, monkeypatch):
     page, snippet = LESSONS[0], page_snippets(LESSONS[0])[0]
     assert stored_output(page, snippet).strip(), f"{snippet.name} printed nothing"
     monkeypatch.setattr("sitebuild.notebooks.NOTEBOOKS", tmp_path)
-    with pytest.raises(OutputError, match=rf"{page.name}: output of {snippet.name}: .* does not exist: run `make notebooks`"):
+    missing = rf"{page.name}: output of {snippet.name}: .* does not exist: run `make notebooks`"
+    with pytest.raises(OutputError, match=missing):
         stored_output(page, snippet)
     notebook = build(page)
     notebook.cells[-1].source = "print('older code')"
