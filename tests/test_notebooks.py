@@ -111,3 +111,9 @@ def test_no_page_loads_code_from_another_host(built_site):
     pages = [path.relative_to(built_site).as_posix() for path in built_site.rglob("*.html")
              if script.search(text := path.read_text(encoding="utf-8")) or style.search(text)]
     assert not pages, f"pages loading scripts or styles from another host: {pages}"
+
+
+@pytest.mark.parametrize("page", LESSONS, ids=IDS)
+def test_lesson_links_its_notebook(page):
+    assert f"](../notebooks/{page.stem}.ipynb)" in page.read_text(encoding="utf-8"), \
+        f"{page.relative_to(ROOT)} does not link its notebook ../notebooks/{page.stem}.ipynb"
