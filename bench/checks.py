@@ -17,7 +17,7 @@ from functools import partial
 from html.parser import HTMLParser
 from importlib.metadata import version
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
@@ -122,6 +122,9 @@ def page_assets(site, page):
     assets = []
     for url in parser.external:
         parts = urlsplit(url)
+        if parts.scheme == "data":  # inline content in the URL itself
+            assets.append(_sized(f"data: URL {url[:40]}", unquote(url.split(",", 1)[-1]).encode()))
+            continue
         if parts.scheme or parts.netloc:
             raise BenchError(f"{html_file}: loads {url} from another host")
         target = (site / parts.path.lstrip("/")) if parts.path.startswith("/") else (html_file.parent / parts.path)

@@ -55,9 +55,11 @@ def _page(path, html):
 def test_page_assets_counts_external_and_inline_and_rejects_other_hosts(tmp_path):
     _page(tmp_path / "assets" / "quiz.css", "a{}" * 100)
     _page(tmp_path / "page" / "index.html",
-          '<link rel="stylesheet" href="../assets/quiz.css?v=2"><script>let x = 1;</script><p>text</p>')
+          '<link rel="stylesheet" href="../assets/quiz.css?v=2"><script src="data:text/javascript,f%28%29"></script>'
+          '<script>let x = 1;</script><p>text</p>')
     assets = checks.page_assets(tmp_path, "page/index.html")
-    assert [(a["name"], a["raw"]) for a in assets] == [("assets/quiz.css", 300), ("inline <script> #0", 10)]
+    assert [(a["name"], a["raw"]) for a in assets] == [
+        ("assets/quiz.css", 300), ("data: URL data:text/javascript,f%28%29", 3), ("inline <script> #0", 10)]
     assert checks.quiz_bytes(tmp_path, "page/index.html")["raw"] == 300
     assert assets[0]["gzip"] < 300  # repetitive CSS compresses
     _page(tmp_path / "cdn.html", '<script src="https://cdn.example.org/x.js"></script>')
