@@ -191,14 +191,15 @@ def register_macros(env):
                 f'</summary><pre class="snippet-output"><code>{html.escape(text.rstrip())}</code></pre></details>')
 
 
-# nbconvert's Mermaid loader: it imports Mermaid from a CDN when a notebook holds a diagram (ours hold none).
-CDN_LOADER = re.compile(r'<script type="module">(?:(?!</script>).)*?https://cdnjs\.cloudflare\.com.*?</script>',
-                        re.DOTALL)
+# nbconvert's script loaders, useless here: Mermaid (imported from a CDN when a notebook holds a diagram) and
+# MathJax (mkdocs.yml points it at an empty data: URL, as no notebook has maths).
+LOADERS = re.compile(r'<script type="module">(?:(?!</script>).)*?https://cdnjs\.cloudflare\.com.*?</script>'
+                     r"|<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL)
 
 
 def on_page_content(content, page, config, files):
     """mkdocs hook (mkdocs.yml `hooks`): the site makes no request to another host, not even a latent one."""
-    return CDN_LOADER.sub("", content) if page.file.src_uri.endswith(".ipynb") else content
+    return LOADERS.sub("", content) if page.file.src_uri.endswith(".ipynb") else content
 
 
 def main(argv=None):
