@@ -137,6 +137,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.smoke and args.out is None:
         parser.error("--smoke needs --out (it must not replace bench/results.json)")
+    load_average_at_start = os.getloadavg()
     command = "python -m bench" + " --full" * args.full + " --smoke" * args.smoke
     try:
         if args.smoke:
@@ -148,7 +149,7 @@ def main(argv=None):
             rows, tools = real(work, args)
     except BenchError as error:
         sys.exit(f"bench: {error}")
-    results = report(rows, "smoke" if args.smoke else "full" if args.full else "default", command, tools)
+    results = report(rows, "smoke" if args.smoke else "full" if args.full else "default", command, tools, load_average_at_start)
     print(table(rows))
     write_json(args.out or ROOT / "bench" / "results.json", results)
     if not args.smoke:

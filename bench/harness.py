@@ -64,7 +64,7 @@ def machine():
     cpu = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)
     memory_kib = int(re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)[1])
     return {"cpu_model": cpu[1] if cpu else platform.processor(), "cores": len(os.sched_getaffinity(0)),
-            "memory_gib": round(memory_kib / 2**20, 1), "load_average_at_start": list(os.getloadavg())}
+            "memory_gib": round(memory_kib / 2**20, 1)}
 
 
 def versions(extra):
@@ -85,10 +85,11 @@ def table(rows):
     return "\n".join([cells(COLUMNS), cells("---" for _ in COLUMNS)] + [cells(r[c] for c in COLUMNS) for r in rows])
 
 
-def report(rows, mode, command, extra_versions):
+def report(rows, mode, command, extra_versions, load_average_at_start):
     return {"command": command, "mode": mode,
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "machine": machine() | {"load_average_at_end": list(os.getloadavg())},
+            "machine": machine() | {"load_average_at_start": list(load_average_at_start),
+                                    "load_average_at_end": list(os.getloadavg())},
             "versions": versions(extra_versions), "columns": list(COLUMNS), "rows": rows}
 
 
