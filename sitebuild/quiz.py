@@ -323,7 +323,7 @@ class Quizzes:
         """One item of the bank, by id (a lesson's opening recall card)."""
         self._check_id("card", item_id)
         self._page_state().add(item_id)
-        return _one_line(self._assets("quiz.css", "quiz.js") + render_item(self.items[item_id][1]))
+        return _one_line(self._assets("quiz.css", "store.js", "quiz.js") + render_item(self.items[item_id][1]))
 
     def quiz(self, stem):
         """Every item of quizzes/<stem>.yml not already shown on this page, then the page's summary."""
@@ -332,7 +332,8 @@ class Quizzes:
         shown = self._page_state()
         items = "".join(render_item(item) for item in self.bank[stem] if item["id"] not in shown)
         shown.update(item["id"] for item in self.bank[stem])
-        return _one_line(f'<div class="quiz" data-quiz="{stem}">{self._assets("quiz.css", "quiz.js")}{items}'
+        assets = self._assets("quiz.css", "store.js", "quiz.js")
+        return _one_line(f'<div class="quiz" data-quiz="{stem}">{assets}{items}'
                          '<p class="quiz-summary" hidden><span></span> '
                          '<button type="button" class="quiz-reset">Reset this page\'s answers</button>'
                          '</p></div>')
@@ -343,14 +344,14 @@ class Quizzes:
             self._fail(f"progress({stem!r}): there is no {_display(BANK)}/{stem}.yml")
         ids = " ".join(item["id"] for item in self.bank[stem])
         count = len(self.bank[stem])
-        return _one_line(f'{self._assets("quiz.js", "review.js")}<span class="quiz-progress" data-items="{ids}">'
+        return _one_line(f'{self._assets("store.js", "review.js")}<span class="quiz-progress" data-items="{ids}">'
                          f'{count} cards</span>')
 
     def level(self, item_id):
         """An item's level badge, e.g. for a lesson's row on the home page (one line: fits a table cell)."""
         self._check_id("level", item_id)
         level = self.items[item_id][1]["level"]
-        return self._assets("quiz.css") + _badge(level)
+        return _badge(level)
 
     def review(self):
         """The Recall & Review page: every item of the bank, each linking back to its lesson."""
@@ -363,7 +364,7 @@ class Quizzes:
             link = f' from <a href="{get_relative_url(url, self.env.page.url)}">{html.escape(title)}</a>'
             sections.extend(render_item(item, link) for item in items)
         return _one_line(
-            f'<div class="quiz quiz-review">{self._assets("quiz.css", "quiz.js", "review.js")}'
+            f'<div class="quiz quiz-review">{self._assets("quiz.css", "store.js", "quiz.js", "review.js")}'
             '<p class="quiz-review-status" role="status"></p><p class="quiz-tools" hidden>'
             '<button type="button" class="quiz-export">Export progress</button> '
             '<label for="quiz-import">Import progress from a file</label> '

@@ -5,13 +5,13 @@ import re
 
 from axe_playwright_python.sync_playwright import Axe
 
-KEY = "fine-tuning-quiz/v1"  # quiz.js's localStorage key
+KEY = "fine-tuning-quiz/v1"  # store.js's localStorage key
 REVIEW = "review/"
 LESSON = "lessons/3-freezing-in-tensorflow/"  # items freeze-in-tensorflow, make-layer-non-trainable, ...
 
 
 def stored(page):
-    """The progress quiz.js keeps in localStorage, parsed."""
+    """The progress store.js keeps in localStorage, parsed."""
     return json.loads(page.evaluate(f"localStorage.getItem('{KEY}')") or "{}")
 
 

@@ -15,6 +15,7 @@ from quiz_pages import LESSON, REVIEW, axe_violations, follow_instant_navigation
 from sitebuild import quiz
 
 ASSETS = ROOT / "docs" / "assets"
+WIDGET = ("store.js", "quiz.js", "quiz.css")  # what a page with a quiz loads for it
 
 
 def focused(page):
@@ -242,7 +243,7 @@ def test_script_in_the_bank_renders_as_text_and_runs_nothing(page, site_url):
               "question": "<script>window.pwned = 1</script> [x](javascript:window.pwned=1)",
               "answer": '<img src="x" onerror="window.pwned = 1"> <b onclick="window.pwned = 1">bold</b>'}
     macros = _macros_for("fixture/xss/")
-    body = macros._assets("quiz.css", "quiz.js") + quiz.render_item(attack)
+    body = macros._assets("quiz.css", "store.js", "quiz.js") + quiz.render_item(attack)
     page.route(site_url + "fixture/xss/", _fixture_page(body))
     page.on("dialog", lambda dialog: page.problems.append(f"dialog: {dialog.message}"))
     page.goto("fixture/xss/")
@@ -256,14 +257,15 @@ def test_script_in_the_bank_renders_as_text_and_runs_nothing(page, site_url):
 
 
 def test_assets_are_small_and_only_on_pages_with_a_quiz(built_site):
-    size = sum(len(gzip.compress((ASSETS / name).read_bytes(), 9)) for name in ("quiz.js", "quiz.css"))
-    assert size <= 4096, f"quiz.js + quiz.css are {size} bytes gzipped"
+    size = sum(len(gzip.compress((ASSETS / name).read_bytes(), 9)) for name in WIDGET)
+    assert size <= 4096, f"{' + '.join(WIDGET)} are {size} bytes gzipped"
     pages = list(built_site.rglob("*.html"))
     with_quiz = [p for p in pages if 'class="quiz-item' in p.read_text()]
     assert len(with_quiz) >= 8  # seven lessons and the review page
     for html_page in pages:
         text = html_page.read_text()
-        assert ("assets/quiz.js" in text) == ('class="quiz-item' in text or 'class="quiz-progress' in text), html_page
+        assert ("assets/quiz.js" in text) == ('class="quiz-item' in text), html_page
+        assert ("assets/store.js" in text) == ('class="quiz-item' in text or 'class="quiz-progress' in text), html_page
     for html_page in with_quiz:  # no inline event handlers in what the quiz renders (CSP: see the test above)
         quiz_part = html_page.read_text().split('class="quiz', 1)[1]
         assert not re.search(r"<[^>]+\son[a-z]+=", quiz_part.split('<footer', 1)[0]), html_page
@@ -276,7 +278,7 @@ def test_multiple_answer_choice_uses_checkboxes_and_needs_every_correct_one(page
                            {"text": "`for layer in base.layers: layer.trainable = False`", "correct": True,
                             "explanation": "Layer by layer."},
                            {"text": "`base.compile()`", "explanation": "Compiling freezes nothing."}]}
-    body = _macros_for("fixture/multiple/")._assets("quiz.css", "quiz.js") + quiz.render_item(several)
+    body = _macros_for("fixture/multiple/")._assets("quiz.css", "store.js", "quiz.js") + quiz.render_item(several)
     page.route(site_url + "fixture/multiple/", _fixture_page(body))
     page.goto("fixture/multiple/")
     item = page.locator("#quiz-several")

@@ -1,31 +1,9 @@
-/* Quiz widget: enhances the HTML that sitebuild/quiz.py renders. Progress stays in this browser's localStorage. */
+/* Quiz widget: enhances the HTML that sitebuild/quiz.py renders. Progress is kept by store.js (loaded first). */
 (function () {
-  if (window.quizStore) return; // Material re-runs page scripts after each instant navigation
-  var KEY = "fine-tuning-quiz/v1", DAYS = [1, 2, 4, 8, 16]; // Leitner boxes 1-5: days until the next review
+  if (window.quizWidget) return; // Material re-runs page scripts after each instant navigation
+  var DAYS = [1, 2, 4, 8, 16]; // Leitner boxes 1-5: days until the next review
+  var store = window.quizStore, load = store.load, save = store.save, today = store.today, when = store.when;
 
-  function today() {
-    var now = new Date();
-    return Math.floor((now - now.getTimezoneOffset() * 6e4) / 864e5);
-  }
-  function numbers(list) {
-    return Array.isArray(list) && list.every(Number.isInteger);
-  }
-  function valid(s) { // one item's stored state
-    return !!s && s.box >= 1 && s.box <= 5 && Number.isInteger(s.box) && Number.isInteger(s.due) &&
-      [undefined, true, false].indexOf(s.ok) >= 0 && (s.text === undefined || typeof s.text == "string") &&
-      (s.picks === undefined || numbers(s.picks)) && (s.ticks === undefined || numbers(s.ticks));
-  }
-  function load() { // {id: state}; corrupt or foreign values are dropped, valid entries kept
-    var all = {}, raw = null;
-    try { raw = JSON.parse(localStorage.getItem(KEY)); } catch (e) { /* replaced on the next save */ }
-    if (raw && typeof raw == "object" && !Array.isArray(raw)) {
-      for (var id in raw) if (valid(raw[id])) all[id] = raw[id];
-    }
-    return all;
-  }
-  function save(all) {
-    try { localStorage.setItem(KEY, JSON.stringify(all)); } catch (e) { /* storage full or disabled */ }
-  }
   function grade(s, ok) { // a hit moves a due card up one box, a miss sends it back to box 1
     var now = today();
     if (!ok || s.due <= now) {
@@ -33,10 +11,6 @@
       s.due = now + DAYS[s.box - 1];
     }
     s.ok = ok;
-  }
-  function when(due) {
-    var days = due - today();
-    return days <= 0 ? "today" : days == 1 ? "tomorrow" : "in " + days + " days";
   }
   function picked(inputs) {
     return [].filter.call(inputs, function (input) { return input.checked; }).map(function (input) { return +input.value; });
@@ -172,6 +146,6 @@
     changed();
   }
 
-  window.quizStore = { load: load, save: save, valid: valid, today: today, when: when, refresh: refresh };
+  window.quizWidget = { refresh: refresh };
   (window.document$ || { subscribe: function (f) { f(); } }).subscribe(init);
 })();

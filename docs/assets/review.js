@@ -1,4 +1,4 @@
-/* Recall & Review page and the home page's progress, on the storage quiz.js keeps (loaded before this file). */
+/* Recall & Review page (with quiz.js) and the home page's progress (without it), on store.js's storage. */
 (function () {
   if (window.quizReview) return; // Material re-runs page scripts after each instant navigation
   window.quizReview = true;
@@ -23,7 +23,7 @@
       first.textContent = "Due today";
       list.prepend(first);
     }
-    cards.forEach(function (card) { store.refresh(card, all[card.dataset.quizItem]); });
+    cards.forEach(function (card) { window.quizWidget.refresh(card, all[card.dataset.quizItem]); });
     count();
   }
 
