@@ -34,8 +34,9 @@ def real(work, args):
     pages = sorted(page.relative_to(site).as_posix() for page in site.rglob("*.html") if page.name != "404.html")
     lessons = [page for page in pages if page.startswith("lessons/")]
     others = [page for page in pages if page.split("/")[0] not in ("lessons", "review")]
-    rows += attempt("quiz JS + CSS", "≤ 4 KiB gzipped; 0 B without a quiz",
-                    lambda: checks.quiz_weight(site, lessons, others))
+    progress = [page for page in others if 'class="quiz-progress' in (site / page).read_text(encoding="utf-8")]
+    rows += attempt("quiz JS + CSS", "≤ 4 KiB gzipped; 0 B without a quiz", lambda: checks.quiz_weight(
+        site, lessons, [page for page in others if page not in progress], progress))
     rows += attempt("quiz JS + CSS ÷ mkdocs-quiz 1.7.1's", "≤ 1/3", lambda: checks.versus_mkdocs_quiz(
         site, lessons, checks.mkdocs_quiz_pages(work, seed_choice_items())))
 

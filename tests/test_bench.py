@@ -115,3 +115,13 @@ def test_quiz_pages_without_quiz_assets_are_an_error_not_zero_bytes(tmp_path):
     _page(tmp_path / "lessons" / "one" / "index.html", "<p>No quiz here yet.</p>")
     with pytest.raises(BenchError, match=r"no quiz page \(lessons/one/index\.html\) loads an assets/quiz\.\* file"):
         checks.quiz_weight(tmp_path, ["lessons/one/index.html"], [])
+
+
+def test_prebuilt_run_reports_the_grid_and_pretraining_apart(tmp_path):
+    summary = tmp_path / "run.json"
+    summary.write_text(json.dumps({"profile": "quick", "wall_seconds": 1000.0, "experiments": ["pretrain", "blocks"],
+                                   "load_average": [2.0]}))
+    (tmp_path / "pretrain.json").write_text(json.dumps({"provenance": {"wall_seconds": 160.0}}))
+    [measured] = checks.prebuilt_run(summary)
+    assert measured["verdict"] == "meets" and measured["details"]["seconds"] == 840.0
+    assert "14.0 min" in measured["measured"] and "16.7 min" in measured["measured"]
