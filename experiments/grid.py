@@ -1,7 +1,8 @@
 """The experiments. Each configuration (examples per class n, seed) returns a list of runs (dicts).
 
 Per (n, seed) the head is trained once on the frozen base's features (the same as training base + head with
-the base frozen, and much cheaper); every fine-tuning variant starts from a copy of that head.
+the base frozen, and much cheaper); every fine-tuning variant starts from a copy of that head. Within one
+process a head, or a fine-tuning run, that several experiments ask for with the same settings is computed once.
 """
 
 import math
@@ -51,6 +52,8 @@ class Target:
         self.test_features = (base.predict(self.data.x_test, batch_size=1000, verbose=0), self.data.y_test)
         self.test = (self.data.x_test, self.data.y_test)
         self.raw_validation = (self.data.x_val, self.data.y_val)
+        self.heads = {}  # (n, seed): (train set, head, its run)
+        self.fine_tuned = {}  # (n, seed, settings...): a fine-tuning run
 
     @staticmethod
     def fresh_base():
@@ -58,6 +61,12 @@ class Target:
 
     def head(self, n, seed):
         """Feature extraction: train the head on frozen features. Returns (train set, head, its run)."""
+        if (n, seed) not in self.heads:
+            self.heads[n, seed] = self._train_head(n, seed)
+        train, head, run = self.heads[n, seed]
+        return train, head, dict(run)
+
+    def _train_head(self, n, seed):
         train = self.data.train(n, seed)
         keras.utils.set_random_seed(seed)
         features = self.fresh_base().predict(train[0], batch_size=1000, verbose=0)
@@ -83,15 +92,24 @@ class Target:
         learning rate, fit; one run. Records how far the BatchNorm moving statistics moved."""
         settings = self.profile["fine_tune"]
         learning_rate = learning_rate or settings["learning_rate"]
+        epochs, patience = epochs or settings["epochs"], patience or settings["patience"]
+        key = (head_run["n"], head_run["seed"], blocks, learning_rate, bn_inference, freeze_batchnorm, epochs, patience)
+        if key not in self.fine_tuned:
+            self.fine_tuned[key] = self._fine_tune(train, head, head_run, blocks, learning_rate, bn_inference,
+                                                   freeze_batchnorm, epochs, patience)
+        return {**self.fine_tuned[key], "method": method}
+
+    def _fine_tune(self, train, head, head_run, blocks, learning_rate, bn_inference, freeze_batchnorm, epochs,
+                   patience):
+        settings = self.profile["fine_tune"]
         keras.utils.set_random_seed(head_run["seed"])
         base, classifier = self.classifier(head, bn_inference)
         models.set_trainable_blocks(base, blocks, freeze_batchnorm)
         statistics = models.batchnorm_statistics(base)
         compile_model(classifier, learning_rate)
-        result = fit(classifier, *train, self.raw_validation, epochs or settings["epochs"],
-                     patience or settings["patience"], max_examples=settings["max_examples"])
+        result = fit(classifier, *train, self.raw_validation, epochs, patience, max_examples=settings["max_examples"])
         moved = max(float(np.max(np.abs(a - b))) for a, b in zip(statistics, models.batchnorm_statistics(base)))
-        return {"method": method, "n": head_run["n"], "seed": head_run["seed"], "blocks": blocks,
+        return {"n": head_run["n"], "seed": head_run["seed"], "blocks": blocks,
                 "learning_rate": learning_rate, "bn_inference": bn_inference, "freeze_batchnorm": freeze_batchnorm,
                 "bn_statistics_moved": moved, **measure(classifier, train, self.test), **result,
                 "head_curves": head_run["curves"]}
@@ -129,14 +147,6 @@ def blocks(target, n, seed):
     train, head, head_run = target.head(n, seed)
     return [target.fine_tune(train, head, head_run, f"unfreeze_{count}", blocks=count)
             for count in range(models.BLOCKS + 1)]
-
-
-def timing(target, n, seed):
-    """Seconds per epoch with 0..3 blocks unfrozen, a fixed number of epochs (no early stop)."""
-    train, head, head_run = target.head(n, seed)
-    epochs = target.profile["timing_epochs"]
-    return [target.fine_tune(train, head, head_run, f"unfreeze_{count}", blocks=count, epochs=epochs,
-                             patience=epochs) for count in range(models.BLOCKS + 1)]
 
 
 BN_MODES = {  # method: (base called with training=False, BatchNorm layers frozen)
@@ -184,7 +194,6 @@ TARGET_EXPERIMENTS = {  # in the order a run does them
     "bn_modes": (bn_modes, "Whole base unfrozen: BatchNorm left trainable (with and without training=False) "
                            "or frozen"),
     "lr_sweep": (lr_sweep, "Fine-tuning the top block at learning rates 1e-5 to 1e-1 (head trained first)"),
-    "blocks": (blocks, "Fine-tuning with the top 0-3 blocks unfrozen: accuracy and train-test gap"),
-    "timing": (timing, "Seconds per epoch with 0-3 blocks unfrozen at the largest training set"),
+    "blocks": (blocks, "Fine-tuning with the top 0-3 blocks unfrozen: accuracy, train-test gap, seconds per epoch"),
 }
 EXPERIMENTS = ("pretrain", *TARGET_EXPERIMENTS)

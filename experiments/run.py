@@ -2,8 +2,9 @@
 
 Resumable: each finished configuration is saved atomically to experiments/results/<exp>.partial.json and the
 run's own progress to run.partial.json; run the same command again after an interruption and only the
-configuration in flight is redone. A finished experiment replaces experiments/results/<exp>.json; a whole run
-also records its end-to-end time in run.json and draws the figures.
+configuration in flight is redone. A finished experiment replaces experiments/results/<exp>.json; a run of the
+whole grid also records its end-to-end time in run.json and draws the figures. The grid fine-tunes
+models/fashion_base.keras; `--experiment pretrain` rebuilds that base (not part of a default run).
 """
 
 import argparse
@@ -27,7 +28,7 @@ def parse(argv):
     parser = argparse.ArgumentParser(prog="python -m experiments.run", description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="quick", help=f"one of: {', '.join(PROFILES)}")
     parser.add_argument("--experiment", action="append", help=f"one of: {', '.join(grid.EXPERIMENTS)} "
-                        "(repeatable; default: all)")
+                        "(repeatable; default: every experiment but pretrain, which rebuilds the base model)")
     parser.add_argument("--results", default=RESULTS, type=Path, help="folder of the results files")
     arguments = parser.parse_args(argv)
     if arguments.profile not in PROFILES:
@@ -49,7 +50,7 @@ def settings(profile, experiment):
     """What an experiment's results depend on (a partial file with other settings is not resumed)."""
     if experiment == "pretrain":
         return {"pretrain": profile["pretrain"]}
-    keys = ("seeds", "head", "fine_tune", "scratch", "learning_rates", "timing_epochs")
+    keys = ("seeds", "head", "fine_tune", "scratch", "learning_rates")
     return {"sizes": profile["sizes"][experiment], **{key: profile[key] for key in keys}}
 
 
@@ -80,7 +81,7 @@ def run_state(path, name, experiments, results):
 def main(argv=None):
     arguments = parse(argv)
     name, results = arguments.profile, arguments.results
-    experiments = arguments.experiment or list(grid.EXPERIMENTS)
+    experiments = arguments.experiment or list(grid.TARGET_EXPERIMENTS)
     profile = PROFILES[name]
     state_path = results / "run.partial.json"
     state = run_state(state_path, name, experiments, results)
@@ -116,9 +117,8 @@ def main(argv=None):
     state["finished_at"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     state_path.unlink()
     print(f"{name} run done: {state['wall_seconds']:.0f} s")
-    if set(grid.TARGET_EXPERIMENTS) <= set(experiments):  # the end-to-end time of a run of the whole grid
+    if set(grid.TARGET_EXPERIMENTS) <= set(experiments):  # a run of the whole grid: its time, then the figures
         store.write_atomically(results / "run.json", state)
-    if experiments == list(grid.EXPERIMENTS):
         figures.main(["--results", str(results)])
 
 

@@ -36,7 +36,7 @@ def fit(model, x, y, validation, epochs, patience, batch_size=BATCH_SIZE, max_ex
     """
     repeat = math.ceil(MIN_EPOCH_EXAMPLES / len(x))
     if max_examples:
-        epochs = min(epochs, max(3, max_examples // (len(x) * repeat)))
+        epochs = min(epochs, max(2, max_examples // (len(x) * repeat)))
     timer = EpochTimer()
     stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=patience, restore_best_weights=True,
                                          start_from_epoch=warmup)

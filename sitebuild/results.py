@@ -177,11 +177,11 @@ FIGURES = {
         "caption": "Train accuracy minus test accuracy: how much each method overfits its training examples.",
     },
     "timing": {
-        "experiment": "timing", "columns": ["blocks unfrozen", "seconds per epoch"],
+        "experiment": "blocks", "columns": ["blocks unfrozen", "seconds per epoch"],
         "rows": lambda data: _group(data, "epoch_seconds", "blocks"),
         "alt": "Bar chart of seconds per training epoch with 0, 1, 2 and 3 blocks of the base unfrozen.",
-        "caption": "Wall time per epoch (the fastest of each run's epochs after the first) at the largest "
-                   "training set, 1,000 examples per class, batches of 32.",
+        "caption": "Wall time per epoch (the fastest of each run's epochs after the first) with {sizes} "
+                   "examples per class, repeated to 2,000 images an epoch, batches of 32.",
     },
     "lr_sweep": {
         "experiment": "lr_sweep", "columns": ["examples per class", "learning rate", "test accuracy"],
@@ -197,7 +197,7 @@ FIGURES = {
         "alt": "Learning curves of train and validation accuracy per epoch: first the head with the base "
                "frozen, then fine-tuning after a vertical marker.",
         "caption": "One run (100 examples per class, seed 0): the head is trained first, then the top block "
-                   "is unfrozen, the model recompiled with a low learning rate and trained on.",
+                   "is unfrozen, the model recompiled (learning rate chosen on validation images) and trained on.",
     },
     "recompile": {
         "experiment": "recompile", "columns": ["variant", "base weights moved (largest change)",
@@ -280,12 +280,13 @@ def figure_markdown(name, page_path, results=None):
     spec = FIGURES[name]
     data = load(spec["experiment"], results)
     image = "../" * page_path.count("/") + f"figures/{name}.svg"
+    caption = spec["caption"].format(sizes=" and ".join(map(str, data["settings"]["sizes"])))
     header = "".join(f"<th>{html.escape(column)}</th>" for column in spec["columns"])
     body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(value, METRIC_OF_COLUMN.get(column)))}</td>"
                                     for column, value in zip(spec["columns"], row)) + "</tr>"
                    for row in spec["rows"](data))
     return (f'<figure class="result-figure" markdown>\n\n![{spec["alt"]}]({image})\n\n'
-            f"<figcaption>{html.escape(spec['caption'])} {html.escape(provenance_text(data))}</figcaption>\n"
+            f"<figcaption>{html.escape(caption)} {html.escape(provenance_text(data))}</figcaption>\n"
             f"</figure>\n\n<details class=\"result-numbers\"><summary>The numbers behind this figure "
             f"(mean ± standard deviation over seeds)</summary>\n<table><thead><tr>{header}</tr></thead>"
             f"<tbody>{body}</tbody></table>\n</details>\n")

@@ -15,7 +15,7 @@ CHANCE = 0.2  # five target classes
 @pytest.fixture(scope="module")
 def data():
     return {name: results.load(name) for name in
-            ("pretrain", "data_size", "lr_sweep", "blocks", "timing", "bn_modes", "recompile")}
+            ("pretrain", "data_size", "lr_sweep", "blocks", "bn_modes", "recompile")}
 
 
 def clearly_above(high, low, margin=0.0):
@@ -51,13 +51,20 @@ def test_c1_fine_tuning_adapts_the_base_with_little_data(data):
 
 # C3: freezing layers reduces training time.
 def test_c3_a_frozen_base_trains_faster_per_epoch(data):
-    """At 1,000 examples per class every seed's epochs took longer with any block unfrozen than any seed's
-    with the base frozen, and longest with the whole base unfrozen."""
-    frozen = summary(data["timing"], "epoch_seconds", blocks=0)
-    for blocks in (1, 2, 3):
-        assert summary(data["timing"], "epoch_seconds", blocks=blocks)["min"] > frozen["max"]
-    slower = results.paired_difference(data["timing"], "epoch_seconds", {"blocks": 3}, {"blocks": 0})
+    """Blocks experiment (epochs of 2,000 images): with the whole base unfrozen every seed's epochs took longer
+    than any seed's with the base frozen, by more than twice the seed spread. Nuance: unfreezing the top block
+    alone cost less than half of that (its convolution runs on the smallest feature maps)."""
+    blocks = data["blocks"]
+    frozen, whole = (summary(blocks, "epoch_seconds", blocks=count) for count in (0, 3))
+    assert clearly_above(whole, frozen), (whole, frozen)
+    slower = results.paired_difference(blocks, "epoch_seconds", {"blocks": 3}, {"blocks": 0})
+    top_block = results.paired_difference(blocks, "epoch_seconds", {"blocks": 1}, {"blocks": 0})
     assert slower["min"] > 0.2 * frozen["mean"]
+    assert top_block["mean"] < slower["mean"] / 2
+    # lesson 4: at the largest size, fine-tuning the top block ran faster per epoch than training from scratch
+    largest = sizes(data, "data_size")[-1]
+    assert clearly_above(summary(data["data_size"], "epoch_seconds", method="scratch", n=largest),
+                         summary(data["data_size"], "epoch_seconds", method="fine_tuning", n=largest))
 
 
 # C6: in Keras 3 a change of `trainable` after fit takes effect only after compile() again.
@@ -70,15 +77,19 @@ def test_c6_unfreezing_without_recompiling_changes_nothing(data):
 
 # C2: freezing layers helps prevent overfitting.
 def test_c2_training_fewer_layers_overfits_less(data):
-    """Partly supported. With 25 examples every method fits its training set, so the gap is about
-    1 - test accuracy and says nothing about freezing. At 100 examples per class a model trained whole from
-    scratch shows a larger train-test gap, seed by seed, than one whose pretrained base was frozen in whole
-    or in part."""
+    """Partly supported. At 100 examples per class a model trained whole from scratch shows a larger
+    train-test gap, on every seed and by more than the seed spread, than one whose pretrained base was frozen
+    in whole or in part. With 5 examples per class the gap says nothing good about freezing: every model fits
+    its 25 images, and the frozen base, which does worst on the test images, shows the largest gap."""
     n = 100
     for frozen in ("feature_extraction", "fine_tuning"):
         extra = results.paired_difference(data["data_size"], "gap", {"method": "scratch", "n": n},
                                           {"method": frozen, "n": n})
-        assert extra["min"] > 0 and extra["mean"] > 2 * extra["std"], (frozen, extra)
+        assert extra["min"] > 0 and extra["mean"] > extra["std"], (frozen, extra)
+    smallest = sizes(data, "data_size")[0]
+    frozen_gap = results.paired_difference(data["data_size"], "gap", {"method": "feature_extraction", "n": smallest},
+                                           {"method": "scratch", "n": smallest})
+    assert frozen_gap["min"] > 0, frozen_gap
     # Nuance: unfreezing more of the pretrained base (BatchNorm kept frozen, Adam 1e-4, early stopping) did
     # not widen the gap: it stays within the seed spread whether 0 or 3 blocks train, below scratch's.
     gaps = [summary(data["blocks"], "gap", blocks=blocks, n=n) for blocks in range(4)]
@@ -88,19 +99,16 @@ def test_c2_training_fewer_layers_overfits_less(data):
 
 
 # C4: a pretrained model beats training from scratch when data are small.
-def test_c4_measured_nuance_pretraining_did_not_beat_scratch_here(data):
+def test_c4_measured_nuance_pretraining_tied_with_scratch_here(data):
     """Not supported by this run: the base was pretrained on clothing (classes 0-4) and the target is mostly
-    shoes and bags (5-9). At 5 examples per class training from scratch did better on every seed; from 20
-    examples on the two are within a few points of each other."""
-    smallest, *larger = sizes(data, "data_size")
-    behind = results.paired_difference(data["data_size"], "test_accuracy", {"method": "scratch", "n": smallest},
-                                       {"method": "fine_tuning", "n": smallest})
-    assert behind["min"] > 0 and behind["mean"] > 2 * behind["std"]
-    for n in larger:
+    shoes and bags (5-9). At every size, 5 examples per class included, fine-tuning (its learning rate chosen
+    on validation) and training from scratch ended within two points of each other on average, inside the
+    seed spread. What the pretrained base does give: its frozen features alone are far above chance."""
+    for n in sizes(data, "data_size"):
         difference = results.paired_difference(data["data_size"], "test_accuracy",
                                                {"method": "fine_tuning", "n": n}, {"method": "scratch", "n": n})
-        assert abs(difference["mean"]) < 0.03, (n, difference)
-    # what the pretrained base does give: frozen features far above chance from the smallest set on
+        assert abs(difference["mean"]) < 0.02 and abs(difference["mean"]) < 2 * difference["std"], (n, difference)
+    smallest = sizes(data, "data_size")[0]
     assert summary(data["data_size"], method="feature_extraction", n=smallest)["min"] > CHANCE + 0.3
 
 
