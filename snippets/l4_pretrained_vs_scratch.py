@@ -11,10 +11,13 @@ test = np.flatnonzero(y_test >= 5)[:1000]
 x_eval, y_eval = x_test[test], y_test[test] - 5
 
 pretrained = keras.models.load_model("fashion_base.keras")
-pretrained.trainable = False
 # clone_model copies the architecture with fresh random weights: the same network, knowing nothing.
+# Clone before you freeze: a clone of a frozen model comes out frozen.
 scratch = keras.models.clone_model(pretrained)
-scratch.trainable = True
+for layer in scratch.layers:  # 100 training steps: let BatchNorm's moving statistics catch up faster
+    if isinstance(layer, keras.layers.BatchNormalization):
+        layer.momentum = 0.9
+pretrained.trainable = False
 
 # A new head learns fast on frozen features; a whole network from scratch needs a gentler learning rate.
 for name, base, learning_rate in (("pretrained, frozen", pretrained, 1e-2), ("from scratch", scratch, 1e-3)):

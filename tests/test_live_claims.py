@@ -159,3 +159,14 @@ def test_a_frozen_base_trains_faster_per_epoch():
     assert frozen_weights == 2  # only the head's kernel and bias get gradients
     assert unfrozen_weights > frozen_weights
     assert unfrozen_seconds > 1.3 * frozen_seconds, (frozen_seconds, unfrozen_seconds)
+
+
+# Lesson 4: clone the pretrained model before freezing it.
+def test_a_clone_of_a_frozen_model_comes_out_frozen_and_stays_so():
+    base = models.build_base()
+    unfrozen_clone = keras.models.clone_model(base)
+    assert unfrozen_clone.trainable_weights
+    base.trainable = False
+    frozen_clone = keras.models.clone_model(base)
+    frozen_clone.trainable = True  # does not reach the cloned layers
+    assert not frozen_clone.trainable_weights

@@ -1,0 +1,53 @@
+"""What the lessons' prose says about a snippet's stored output (shown under its code) holds for that output.
+
+The outputs come from the executed notebooks (`make notebooks`); when a change of a snippet or of the base
+model makes the prose wrong, these tests fail and the prose or the snippet must change.
+"""
+
+import re
+
+from sitebuild.notebooks import stored_output
+from sitebuild.pages import DOCS, SNIPPETS
+
+
+def output(lesson, snippet):
+    return stored_output(DOCS / "lessons" / f"{lesson}.md", SNIPPETS / snippet)
+
+
+def accuracies(text):
+    """{line label: test accuracy} of lines like 'head only:   test accuracy 0.679'."""
+    return {match["label"].strip(): float(match["value"])
+            for match in re.finditer(r"^(?P<label>.*?)\s*test accuracy (?P<value>[\d.]+)", text, re.MULTILINE)}
+
+
+def test_lesson_4_the_network_from_scratch_beat_the_frozen_pretrained_base():
+    scores = accuracies(output("4-pretrained-vs-scratch", "l4_pretrained_vs_scratch.py"))
+    assert scores["from scratch:"] > scores["pretrained, frozen:"] > 0.5
+
+
+def test_lesson_5_moderate_rate_adapts_large_rate_destroys():
+    text = output("5-recompile-low-learning-rate", "l5_learning_rate.py")
+    scores = accuracies(text)
+    moved = {float(rate): float(percent) for rate, percent in
+             re.findall(r"learning rate ([\d.e-]+)\s.*filters moved ([\d.]+)%", text)}
+    head = scores["head only:"]
+    moderate, large = sorted(moved)
+    assert moved[moderate] < 100 < moved[large], moved  # "a little" vs "several times their own size"
+    assert scores[f"learning rate {moderate:g}"] > head  # "rises above where the head alone had it"
+    assert scores[f"learning rate {large:g}"] < head - 0.1  # "falls far below the head's"
+
+
+def test_lesson_6_trainable_batchnorm_changes_statistics_and_scores_lower():
+    text = output("6-batchnorm", "l6_batchnorm.py")
+    scores = accuracies(text)
+    assert "BatchNorm left trainable:  test accuracy" in text
+    assert re.search(r"left trainable:.*statistics changed: True", text)
+    assert re.search(r"BatchNorm frozen:.*statistics changed: False", text)
+    assert scores["BatchNorm left trainable:"] < scores["BatchNorm frozen:"]  # "ends with the lower accuracy"
+
+
+def test_lesson_7_stand_in_weights_score_near_chance_and_the_reload_matches():
+    text = output("7-end-to-end", "l7_end_to_end.py")
+    accuracy = float(re.search(r"validation accuracy: ([\d.]+)", text)[1])
+    assert accuracy <= 2 / 4, text  # 4 classes, 8 validation images: "near chance level" (1 in 4)
+    assert "reloaded model predicts the same: True" in text
