@@ -51,3 +51,4 @@ def test_lesson_7_stand_in_weights_score_near_chance_and_the_reload_matches():
     accuracy = float(re.search(r"validation accuracy: ([\d.]+)", text)[1])
     assert accuracy <= 2 / 4, text  # 4 classes, 8 validation images: "near chance level" (1 in 4)
     assert "reloaded model predicts the same: True" in text
+    assert "UserWarning: `shuffle=True` was passed, but will be ignored" in text  # the page explains it
