@@ -61,11 +61,15 @@ def versions():
 
 
 def git_commit():
+    """HEAD's sha, with "-dirty" when the run's code (experiments/, sitebuild/) differs from that commit."""
     try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.strip()
+        code = ["experiments", "sitebuild", ":(exclude)experiments/results"]
+        dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", *code], cwd=ROOT).returncode != 0
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    return sha + "-dirty" * dirty
 
 
 def write_atomically(path, data):

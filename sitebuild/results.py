@@ -270,7 +270,8 @@ def provenance_text(data):
     seeds = ", ".join(map(str, source["seeds"]))
     return (f"Experiment {data['experiment']}, profile {source['profile']}, seeds {seeds}; {source['hardware']}, "
             f"accelerator: {source['accelerator']}; backend {source['backend']} ({versions}); "
-            f"{source['date']}, {source['wall_seconds']:.0f} s, commit {source['git_commit'][:10]}.")
+            f"{source['date']}, {source['wall_seconds']:.0f} s, commit {source['git_commit'][:10]}"
+            + " with uncommitted code changes" * source["git_commit"].endswith("-dirty") + ".")
 
 
 def figure_markdown(name, page_path, results=None):
