@@ -178,7 +178,7 @@ def recompile(target, n, seed):
             base.trainable = False
             compile_model(classifier, target.profile["head"]["learning_rate"])
             fit(classifier, *train, target.raw_validation, epochs=1, patience=1)  # the first fit, frozen
-            base.trainable = True
+            models.set_trainable_blocks(base, models.BLOCKS)  # all of it, BatchNorm frozen (lesson 6)
             if method == "recompile":
                 compile_model(classifier, settings["learning_rate"])
         before = base.get_weights()
