@@ -20,6 +20,14 @@ def accuracies(text):
             for match in re.finditer(r"^(?P<label>.*?)\s*test accuracy (?P<value>[\d.]+)", text, re.MULTILINE)}
 
 
+def test_lesson_2_every_layer_trainable_shows_the_larger_gap_and_the_lower_test_accuracy():
+    text = output("2-why-freeze-layers", "l2_overfitting.py")
+    rows = {match[1].strip(): (float(match[2]), float(match[3])) for match in
+            re.finditer(r"^(.*): train [\d.]+, test ([\d.]+), gap ([\d.]+)", text, re.MULTILINE)}
+    (frozen_test, frozen_gap), (open_test, open_gap) = rows["frozen base"], rows["all layers trainable"]
+    assert open_gap > frozen_gap and open_test < frozen_test, rows
+
+
 def test_lesson_4_the_network_from_scratch_beat_the_frozen_pretrained_base():
     scores = accuracies(output("4-pretrained-vs-scratch", "l4_pretrained_vs_scratch.py"))
     assert scores["from scratch:"] > scores["pretrained, frozen:"] > 0.5
