@@ -60,3 +60,11 @@ def test_lesson_7_stand_in_weights_score_near_chance_and_the_reload_matches():
     assert accuracy <= 2 / 4, text  # 4 classes, 8 validation images: "near chance level" (1 in 4)
     assert "reloaded model predicts the same: True" in text
     assert "UserWarning: `shuffle=True` was passed, but will be ignored" in text  # the page explains it
+
+
+def test_lesson_1_non_trainable_parameters_are_the_batchnorm_statistics():
+    text = output("1-what-is-fine-tuning", "l1_base_model.py")
+    summary_rows = re.findall(r"BatchNormalization\)?.*?│\s+([\d,]+) │", text)
+    non_trainable = int(re.search(r"Non-trainable params: ([\d,]+)", text)[1].replace(",", ""))
+    # each BatchNormalization layer has 4 parameters per channel, half of them moving statistics
+    assert non_trainable == sum(int(count.replace(",", "")) for count in summary_rows) // 2 > 0, text
