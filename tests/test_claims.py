@@ -61,6 +61,8 @@ def test_c3_a_frozen_base_trains_faster_per_epoch(data):
     top_block = results.paired_difference(blocks, "epoch_seconds", {"blocks": 1}, {"blocks": 0})
     assert slower["min"] > 0.2 * frozen["mean"]
     assert top_block["mean"] < slower["mean"] / 2
+    means = [summary(blocks, "epoch_seconds", blocks=count)["mean"] for count in range(4)]
+    assert means == sorted(means)  # lesson 2: "the cost grows with every block you unfreeze"
     # lesson 4: at the largest size, fine-tuning the top block ran faster per epoch than training from scratch
     largest = sizes(data, "data_size")[-1]
     assert clearly_above(summary(data["data_size"], "epoch_seconds", method="scratch", n=largest),
@@ -73,6 +75,9 @@ def test_c6_unfreezing_without_recompiling_changes_nothing(data):
     assert summary(recompile, "base_weights_moved", method="no_recompile")["max"] == 0
     assert summary(recompile, "base_weights_moved", method="freeze_before_first_fit")["max"] == 0
     assert summary(recompile, "base_weights_moved", method="recompile")["min"] > 0
+    # lesson 5: "test accuracy rose" with compile(), on every seed, by more than the seed spread
+    rose = results.paired_difference(recompile, "test_accuracy", {"method": "recompile"}, {"method": "no_recompile"})
+    assert rose["min"] > 0 and rose["mean"] > 2 * rose["std"], rose
 
 
 # C2: freezing layers helps prevent overfitting.
