@@ -14,17 +14,11 @@ import matplotlib
 matplotlib.use("svg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from sitebuild.results import FIGURES, RESULTS, ResultsError, figure_rows  # noqa: E402
+from sitebuild.results import FIGURES, METHOD_LABELS, RESULTS, ResultsError, figure_rows  # noqa: E402
 
 FIGURES_DIR = Path(__file__).resolve().parent.parent / "docs" / "figures"
 COLORS = {"feature_extraction": "#0072B2", "fine_tuning": "#009E73", "scratch": "#D55E00",
           "bn_training": "#D55E00", "bn_training_false": "#E69F00", "bn_frozen": "#0072B2"}
-LABELS = {"feature_extraction": "feature extraction (frozen base)",
-          "fine_tuning": "fine-tuning (top block, LR by validation)", "scratch": "from scratch",
-          "bn_training": "base(x), BatchNorm trainable",
-          "bn_training_false": "base(x, training=False), BatchNorm trainable",
-          "bn_frozen": "BatchNorm layers frozen", "no_recompile": "unfreeze, no compile()",
-          "recompile": "unfreeze, compile()", "freeze_before_first_fit": "freeze after compile(), before fit"}
 STYLE = {"svg.hashsalt": "fine-tuning-lessons", "figure.facecolor": "white", "axes.facecolor": "white",
          "savefig.facecolor": "white", "font.size": 10, "axes.grid": True, "grid.alpha": 0.3,
          "figure.figsize": (6.4, 3.8)}
@@ -45,7 +39,7 @@ def _lines(axes, rows, percent=True):
         scale = 100 if percent else 1
         axes.errorbar([n for n, _ in points], [s["mean"] * scale for _, s in points],
                       yerr=[s["std"] * scale for _, s in points], marker="o", capsize=3,
-                      color=COLORS.get(method), label=LABELS.get(method, method))
+                      color=COLORS.get(method), label=METHOD_LABELS.get(method, method))
     sizes = sorted({row[1] for row in rows})
     axes.set_xscale("log")
     axes.set_xticks(sizes, [str(n) for n in sizes], minor=False)
@@ -99,7 +93,7 @@ def draw_two_phase(axes, rows):
 
 
 def draw_recompile(axes, rows):
-    names = [LABELS[row[0]] for row in rows]
+    names = [METHOD_LABELS[row[0]] for row in rows]
     axes.barh(names, [row[1] for row in rows], color="#0072B2")
     for position, row in enumerate(rows):
         axes.annotate(f"{row[1]:.3g}", (row[1], position), xytext=(3, 0), textcoords="offset points",
@@ -116,7 +110,7 @@ def draw_bn_modes(axes, rows):
         stats = [next(row[2] for row in rows if row[0] == method and row[1] == size) for size in sizes]
         axes.bar([position + offset * width for position in range(len(sizes))],
                  [s["mean"] * 100 for s in stats], width, yerr=[s["std"] * 100 for s in stats], capsize=3,
-                 color=COLORS[method], label=LABELS[method])
+                 color=COLORS[method], label=METHOD_LABELS[method])
     axes.set_xticks([position + width * (len(methods) - 1) / 2 for position in range(len(sizes))],
                     [str(n) for n in sizes])
     axes.set_xlabel("training examples per class")

@@ -249,12 +249,21 @@ def format_value(metric, value):
     return f"{value:.1f}"
 
 
+# How a method reads in figure legends and in the tables of numbers under them.
+METHOD_LABELS = {"feature_extraction": "feature extraction (frozen base)",
+                  "fine_tuning": "fine-tuning (top block, LR by validation)", "scratch": "from scratch",
+                  "bn_training": "base(x), BatchNorm trainable",
+                  "bn_training_false": "base(x, training=False), BatchNorm trainable",
+                  "bn_frozen": "BatchNorm layers frozen", "no_recompile": "unfreeze, no compile()",
+                  "recompile": "unfreeze, compile()", "freeze_before_first_fit": "freeze after compile(), before fit"}
+
+
 def _cell(value, metric):
     if isinstance(value, dict):  # a summary
         return f"{format_value(metric, value['mean'])} ± {format_value(metric, value['std'])}"
     if isinstance(value, float):
         return format_value(metric, value) if metric else f"{value:g}"
-    return str(value)
+    return METHOD_LABELS.get(value, str(value))
 
 
 METRIC_OF_COLUMN = {"test accuracy": "test_accuracy", "train-test gap": "gap", "seconds per epoch":
