@@ -292,13 +292,16 @@ def figure_markdown(name, page_path, results=None):
     image = "../" * page_path.count("/") + f"figures/{name}.svg"
     caption = spec["caption"].format(sizes=" and ".join(map(str, data["settings"]["sizes"])))
     header = "".join(f"<th>{html.escape(column)}</th>" for column in spec["columns"])
+    rows = spec["rows"](data)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(value, METRIC_OF_COLUMN.get(column)))}</td>"
                                     for column, value in zip(spec["columns"], row)) + "</tr>"
-                   for row in spec["rows"](data))
+                   for row in rows)
+    over_seeds = any(isinstance(value, dict) for row in rows for value in row)  # summaries, not one run
+    kind = "mean ± standard deviation over seeds" if over_seeds else "one run"
     return (f'<figure class="result-figure" markdown>\n\n![{spec["alt"]}]({image})\n\n'
             f"<figcaption>{html.escape(caption)} {html.escape(provenance_text(data))}</figcaption>\n"
             f"</figure>\n\n<details class=\"result-numbers\"><summary>The numbers behind this figure "
-            f"(mean ± standard deviation over seeds)</summary>\n<table><thead><tr>{header}</tr></thead>"
+            f"({kind})</summary>\n<table><thead><tr>{header}</tr></thead>"
             f"<tbody>{body}</tbody></table>\n</details>\n")
 
 
