@@ -173,9 +173,15 @@ def quiz_weight(site, quiz_pages, other_pages, progress_pages=()):
             row("quiz JS + CSS on a page without a quiz", "0 B", f"{other['raw']:,} B (heaviest of "
                 f"{len(without)} pages: /{heaviest_other})", other["raw"] == 0, page=heaviest_other, **other,
                 pages_loading_quiz_assets={name: size["files"] for name, size in without.items() if size["raw"]}),
-            *[row(f"progress scripts on /{page} (no quiz there)", "—", f"{size['gzip']:,} B gzipped "
-                  f"({' + '.join(name.rsplit('/', 1)[-1] for name in size['files'])})", None, page=page, **size)
-              for page, size in ((page, quiz_bytes(site, page, PROGRESS_ASSET)) for page in progress_pages)]]
+            *[progress_row(site, page) for page in progress_pages]]
+
+
+def progress_row(site, page):
+    """The progress scripts on a page that shows quiz progress but no quiz (the home page): no goal, reported."""
+    size = quiz_bytes(site, page, PROGRESS_ASSET)
+    files = " + ".join(name.rsplit("/", 1)[-1] for name in size["files"])
+    return row(f"progress scripts on /{page} (no quiz there)", "—", f"{size['gzip']:,} B gzipped ({files})", None,
+               page=page, **size)
 
 
 def added_assets(with_plugin, without_plugin):

@@ -181,7 +181,7 @@ FIGURES = {
         "rows": lambda data: _group(data, "epoch_seconds", "blocks"),
         "alt": "Bar chart of seconds per training epoch with 0, 1, 2 and 3 blocks of the base unfrozen.",
         "caption": "Wall time per epoch (the fastest of each run's epochs after the first) with {sizes} "
-                   "examples per class, repeated to 2,000 images an epoch, batches of 32.",
+                   "examples per class, batches of 32.",
     },
     "lr_sweep": {
         "experiment": "lr_sweep", "columns": ["examples per class", "learning rate", "test accuracy"],

@@ -125,3 +125,15 @@ def test_prebuilt_run_reports_the_grid_and_pretraining_apart(tmp_path):
     [measured] = checks.prebuilt_run(summary)
     assert measured["verdict"] == "meets" and measured["details"]["seconds"] == 840.0
     assert "14.0 min" in measured["measured"] and "16.7 min" in measured["measured"]
+
+
+def test_progress_scripts_are_weighed_apart_from_the_widget(tmp_path):
+    for name in ("store.js", "review.js", "quiz.js"):
+        _page(tmp_path / "assets" / name, "var x = 1;" * 20)
+    _page(tmp_path / "lessons" / "one" / "index.html", '<script src="../../assets/store.js"></script>'
+          '<script src="../../assets/quiz.js"></script>')
+    _page(tmp_path / "index.html", '<script src="assets/store.js"></script><script src="assets/review.js"></script>')
+    _page(tmp_path / "plain.html", "<p>text</p>")
+    *_, without, progress = checks.quiz_weight(tmp_path, ["lessons/one/index.html"], ["plain.html"], ["index.html"])
+    assert without["verdict"] == "meets"
+    assert progress["details"]["files"] == ["assets/store.js", "assets/review.js"] and progress["verdict"] == "—"
