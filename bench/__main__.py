@@ -90,8 +90,9 @@ def smoke(work):
     suite = work / "suite"
     (suite / "tests").mkdir(parents=True)
     (suite / "pytest.ini").write_text("[pytest]\n")
-    for name in ("test_snippets.py", "test_other.py"):
-        (suite / "tests" / name).write_text("def test_one():\n    assert True\n")
+    (suite / "tests" / "test_snippets.py").write_text(
+        "def test_one(record_property):\n    record_property('block_seconds', ['a.py', 0.5])\n")
+    (suite / "tests" / "test_other.py").write_text("def test_one():\n    assert True\n")
     rows = checks.test_suite([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], suite, work)
 
     trivial = ([sys.executable, "-c", "pass"], work)

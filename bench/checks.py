@@ -58,7 +58,18 @@ def test_suite(command, cwd, work, snippet_file="tests/test_snippets.py"):
     for name, seconds in files.items():
         goal, met = ("≤ 60 s", seconds <= 60) if name == snippet_file else ("—", None)
         rows.append(row(f"… {name}", goal, f"{seconds:.1f} s", met, seconds=seconds))
-    return rows
+    return rows + [slowest_block(measured["block_seconds"], snippet_file)]
+
+
+def slowest_block(block_seconds, snippet_file):
+    """The slowest code block a reader runs, as timed inside the suite (after TensorFlow is imported)."""
+    if not block_seconds:
+        raise BenchError(f"{snippet_file} reported no block_seconds: no code block was timed")
+    name, seconds = max(block_seconds.items(), key=lambda item: item[1])
+    over = {block: round(time, 1) for block, time in block_seconds.items() if time > 10}
+    return row("slowest code block, in the suite", "≤ 10 s", f"{seconds:.1f} s ({name})", seconds <= 10,
+               seconds=seconds, block=name, blocks_over_10_s=over,
+               all_blocks={block: round(time, 2) for block, time in sorted(block_seconds.items())})
 
 
 # --- build time against a plain Material build --------------------------------------------------------------------

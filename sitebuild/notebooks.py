@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from sitebuild import data
-from sitebuild.pages import DOCS, ROOT, SNIPPETS, fences, lesson_pages, mkdocs_config, relative, snippet_of
+from sitebuild.pages import DOCS, ROOT, Block, fences, lesson_pages, mkdocs_config, page_snippets, relative
 
 NOTEBOOKS = DOCS / "notebooks"
 MODEL = ROOT / "models" / "fashion_base.keras"
@@ -65,13 +65,13 @@ def _title(page):
 
 
 def _sections(page):
-    """(heading above the fence, snippet file) for every fence of the page, in order."""
+    """(heading above the fence, Block) for every fence of the page, in order."""
     lines = page.read_text(encoding="utf-8").splitlines()
     result = []
-    for fence in fences(page):
+    for fence, block in zip(fences(page), page_snippets(page)):
         above = lines[:fence.line - 1] if fence.page == page else []
         heading = next((match["text"] for match in map(HEADING.match, reversed(above)) if match), None)
-        result.append((heading, snippet_of(fence)))
+        result.append((heading, block))
     return result
 
 
@@ -80,7 +80,7 @@ def expected_metadata(page):
     return {
         "lesson": page.relative_to(ROOT).as_posix(),
         "model": file_hash(MODEL),  # the outputs depend on the base model too
-        "snippets": {path.relative_to(ROOT).as_posix(): file_hash(path) for _, path in _sections(page)},
+        "snippets": {block.file.relative_to(ROOT).as_posix(): file_hash(block.file) for _, block in _sections(page)},
     }
 
 
@@ -89,19 +89,22 @@ def build(page):
     import nbformat.v4 as nbf
 
     title, model_url = _title(page), f"{mkdocs_config()['site_url']}models/fashion_base.keras"
+    sections = _sections(page)
+    standalone = ("Every cell also runs on its own." if all(block.section is None for _, block in sections)
+                  else "Run the cells in order: each step builds on the one before.")
     cells = [nbf.new_markdown_cell(
         f"# {title}\n\n"
         f"The code of the lesson [{title}]({lesson_url(page)}), one cell per code block, in page order. "
-        "Every cell also runs on its own.\n\n"
+        f"{standalone}\n\n"
         f"Before you run it, download the pretrained base model [fashion_base.keras]({model_url}) and put it "
         "in the same folder as this notebook (in Colab: upload it with the Files panel on the left)."
     )]
     previous = None
-    for heading, snippet in _sections(page):
+    for heading, block in sections:
         if heading and heading != previous:
             cells.append(nbf.new_markdown_cell(f"## {heading}"))
             previous = heading
-        cells.append(nbf.new_code_cell(snippet.read_text(encoding="utf-8").rstrip("\n")))
+        cells.append(nbf.new_code_cell(block.code.rstrip("\n")))
     notebook = nbf.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.metadata["sitebuild"] = expected_metadata(page)
@@ -160,14 +163,14 @@ def _printed(output, where):
     raise OutputError(f"{where}: the cell failed when the notebook ran: {output.get('evalue')}")
 
 
-def stored_output(page, snippet):
-    """What a snippet printed when its lesson's notebook ran (the notebook tests keep it fresh)."""
+def stored_output(page, block):
+    """What a Block printed when its lesson's notebook ran (the notebook tests keep it fresh)."""
     import nbformat
 
-    path, where = notebook_path(page), f"{relative(page)}: output of {snippet.name}"
+    path, where = notebook_path(page), f"{relative(page)}: output of {block.name}"
     if not path.is_file():
         raise OutputError(f"{where}: {relative(path)} does not exist: run `make notebooks`")
-    source = snippet.read_text(encoding="utf-8").rstrip("\n")
+    source = block.code.rstrip("\n")
     for cell in nbformat.read(path, as_version=4).cells:
         if cell.cell_type == "code" and cell.source == source:
             return ANSI_CODES.sub("", "".join(_printed(output, where) for output in cell.outputs))
@@ -177,11 +180,11 @@ def stored_output(page, snippet):
 
 def register_macros(env):
     @env.macro
-    def output(snippet_name):
-        """The stored output of snippets/<snippet_name>, shown under its code block."""
+    def output(block_name):
+        """The stored output of a code block ("l3_layers.py" or "l7_end_to_end.py:train_head"), shown under it."""
         page = DOCS / env.page.file.src_uri
         try:
-            text = stored_output(page, SNIPPETS / snippet_name)
+            text = stored_output(page, Block.named(block_name))
         except OutputError as error:
             # Not fatal to the build, so a snippet being edited does not block everyone's site;
             # tests/test_notebooks.py fails on the stale notebook until `make notebooks` runs.
@@ -217,7 +220,7 @@ def main(argv=None):
             print(f"fresh {notebook_path(page).name}")
             continue
         print(f"build {notebook_path(page).name} ...", flush=True)
-        notebook = execute(build(page), [path.name for _, path in _sections(page)])
+        notebook = execute(build(page), [block.file.name for _, block in _sections(page)])
         nbformat.validate(notebook)
         nbformat.write(notebook, notebook_path(page))
 

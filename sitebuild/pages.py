@@ -1,7 +1,12 @@
 """Read the site's Markdown pages the way the build sees them: code fences, snippet includes and prose.
 
-Used by the fence guard, the prose-number check and the notebook generator, so all three agree on what a
-page shows.
+Used by the fence guard, the snippet tests, the prose-number check and the notebook generator, so all of them
+agree on what a page shows.
+
+A code block shows one snippet file whole, or one named section of it (pymdownx.snippets'
+`# --8<-- [start:name]` ... `# --8<-- [end:name]` lines, which the page does not show). A file split into
+sections is one program told in steps: its sections cover every line of it, and a page that shows one of them
+shows all of them, in order.
 """
 
 import re
@@ -21,10 +26,77 @@ FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>`{3,}|~{3,})(?P<info>.*)$")
 
 
 class PageError(ValueError):
-    """A page breaks the rule that every code block is one whole, tested snippet file."""
+    """A page breaks the rule that every code block is one whole, tested snippet file, or a section of one."""
 
     def __init__(self, path, line, message):
         super().__init__(f"{relative(path)}:{line}: {message}")
+
+
+SECTION_MARKER = re.compile(r"^[ \t]*#[ \t]*-+8<-+[ \t]*\[(?P<kind>start|end):(?P<name>[a-z][-_0-9a-z]*)\][ \t]*$")
+
+
+@dataclass(frozen=True)
+class Block:
+    """What one code block shows: a snippet file whole (section None) or one named section of it."""
+
+    file: Path
+    section: str | None = None
+
+    @classmethod
+    def named(cls, name):
+        """The block called `name`: "l3_layers.py" or "l7_end_to_end.py:train_head"."""
+        file, _, section = name.partition(":")
+        return cls(SNIPPETS / file, section or None)
+
+    @property
+    def name(self):
+        return f"{self.file.name}:{self.section}" if self.section else self.file.name
+
+    @property
+    def first_line(self):
+        return 1 if self.section is None else sections(self.file)[self.section][0]
+
+    @property
+    def code(self):
+        """The code as the page shows it and the tests run it."""
+        if self.section is None:
+            lines = self.file.read_text(encoding="utf-8").splitlines()
+            return "\n".join(line for line in lines if not SECTION_MARKER.match(line)).strip("\n") + "\n"
+        return sections(self.file)[self.section][1]
+
+
+def sections(path):
+    """{name: (first line, code)} of a snippet file's sections, in file order; {} for a file without any."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    if not any(SECTION_MARKER.match(line) for line in lines):
+        return {}
+    found, opened = {}, None  # opened: (name, line number of its start marker)
+    for number, line in enumerate(lines, start=1):
+        marker = SECTION_MARKER.match(line)
+        if marker is None:
+            if opened is None and line.strip():
+                raise PageError(path, number, "code outside every section: in a file with sections, every line "
+                                              "belongs to one, so the sections shown add up to the whole file")
+            continue
+        kind, name = marker["kind"], marker["name"]
+        if kind == "start" and opened is None and name not in found:
+            opened = (name, number)
+        elif kind == "end" and opened is not None and name == opened[0]:
+            body = lines[opened[1]:number - 1]
+            blank_lead = next((i for i, text in enumerate(body) if text.strip()), len(body))
+            found[name] = (opened[1] + 1 + blank_lead, "\n".join(body).strip("\n") + "\n")
+            opened = None
+        else:
+            raise PageError(path, number, f"unexpected section marker [{kind}:{name}]: sections open and close "
+                                          "in turn, one at a time, each with its own name")
+    if opened is not None:
+        raise PageError(path, opened[1], f"section {opened[0]} is never closed")
+    return found
+
+
+def file_blocks(path):
+    """The blocks that show the whole of a snippet file: its sections in order, or the file itself."""
+    return [Block(path, name) for name in sections(path)] or [Block(path)]
 
 
 @dataclass
@@ -77,26 +149,43 @@ def _included_fences(page, number, path):
 
 
 def snippet_of(fence):
-    """The snippet file a fence shows whole, or a PageError saying why the fence is not one."""
+    """The Block a fence shows, or a PageError saying why the fence is not one."""
     body = [line for line in fence.body if line.strip()]
     include = INCLUDE.match(body[0]) if len(body) == 1 else None
     if include is None or include["path"] is None:
         raise PageError(fence.page, fence.line,
                         "code block is not exactly one snippet include like --8<-- \"snippets/<name>.py\"; "
                         "every code block on a page must be a whole snippet file that the tests run")
-    path = include["path"]
+    path, _, section = include["path"].partition(":")
     target = ROOT / path
-    if target.parent != SNIPPETS or target.suffix != ".py":
-        raise PageError(fence.page, fence.line, f"{path} is not a whole snippets/<name>.py file "
-                        "(no line ranges or sections: show the whole file)")
+    if target.parent != SNIPPETS or target.suffix != ".py" or ":" in section:
+        raise PageError(fence.page, fence.line, f"{include['path']} is not a whole snippets/<name>.py file "
+                        "or a named section of one (no line ranges)")
     if not target.is_file():
         raise PageError(fence.page, fence.line, f"included snippet {path} does not exist")
-    return target
+    try:
+        names = sections(target)
+    except PageError as error:
+        raise PageError(fence.page, fence.line, f"{path} is malformed: {error}") from None
+    if section and section not in names:
+        raise PageError(fence.page, fence.line, f"{path} has no section {section!r}; it has: {', '.join(names)}")
+    if names and not section:
+        raise PageError(fence.page, fence.line, f"{path} is told in sections ({', '.join(names)}): show them, "
+                        "one per code block")
+    return Block(target, section or None)
 
 
 def page_snippets(page):
-    """The snippet files a page shows, in page order."""
-    return [snippet_of(fence) for fence in fences(page)]
+    """The blocks a page shows, in page order; a file told in sections must be shown whole, in order."""
+    shown_fences = fences(page)
+    blocks = [snippet_of(fence) for fence in shown_fences]
+    for file in dict.fromkeys(block.file for block in blocks if block.section):
+        shown = [(block, fence) for block, fence in zip(blocks, shown_fences) if block.file == file]
+        if [block for block, _ in shown] != file_blocks(file):
+            raise PageError(shown[0][1].page, shown[0][1].line,
+                            f"{relative(file)}: the page shows sections {[b.section for b, _ in shown]}, but the "
+                            f"file is {[b.section for b in file_blocks(file)]}; show every section once, in order")
+    return blocks
 
 
 class _ConfigLoader(yaml.SafeLoader):

@@ -1,22 +1,25 @@
+# --8<-- [start:load_images]
 import numpy as np
 import keras
 
 keras.utils.set_random_seed(0)
 IMAGE_SIZE = (96, 96)  # MobileNetV2 has ImageNet weights for 96, 128, 160, 192, 224
 
-# 1. Your images: one sub-folder per class, e.g. my_images/sandal/*.png.
-#    A quarter of them is held out for validation.
+# Your images: one sub-folder per class, e.g. my_images/sandal/*.png.
+# A quarter of them is held out for validation.
 train_ds, val_ds = keras.utils.image_dataset_from_directory(
     "my_images", image_size=IMAGE_SIZE, batch_size=8,
     validation_split=0.25, subset="both", seed=0)
 class_names = train_ds.class_names
 print("classes:", class_names)
+# --8<-- [end:load_images]
 
-# 2. The pretrained base: MobileNetV2 with ImageNet weights, without its top.
+# --8<-- [start:load_base]
 base = keras.applications.MobileNetV2(
     input_shape=IMAGE_SIZE + (3,), alpha=0.35, include_top=False, weights="imagenet")
+# --8<-- [end:load_base]
 
-# 3. Freeze it, and put a new head for your classes on top.
+# --8<-- [start:new_head]
 base.trainable = False
 inputs = keras.Input(shape=IMAGE_SIZE + (3,))
 x = keras.layers.Rescaling(1 / 127.5, offset=-1)(inputs)  # 0..255 -> -1..1
@@ -25,28 +28,31 @@ x = keras.layers.GlobalAveragePooling2D()(x)
 x = keras.layers.Dropout(0.2)(x)
 outputs = keras.layers.Dense(len(class_names), activation="softmax")(x)
 model = keras.Model(inputs, outputs)
+# --8<-- [end:new_head]
 
-# 4. Train the head.
+# --8<-- [start:train_head]
 model.compile(optimizer=keras.optimizers.Adam(1e-3),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-model.fit(train_ds, validation_data=val_ds, epochs=1, verbose=2)
+head_history = model.fit(train_ds, epochs=1, verbose=2)
+# --8<-- [end:train_head]
 
-# 5. Unfreeze the top of the base, keep its BatchNormalization layers frozen
-#    (lesson 6 says why), recompile with a low learning rate, and continue.
+# --8<-- [start:fine_tune]
 base.trainable = True
 for layer in base.layers[:-20]:  # keep all but the last 20 layers frozen
     layer.trainable = False
-for layer in base.layers:
+for layer in base.layers:  # and every BatchNormalization layer (lesson 6)
     if isinstance(layer, keras.layers.BatchNormalization):
         layer.trainable = False
 model.compile(optimizer=keras.optimizers.Adam(1e-5),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-model.fit(train_ds, validation_data=val_ds, epochs=1, verbose=2)
+fine_tune_history = model.fit(train_ds, epochs=1, verbose=2)
+# --8<-- [end:fine_tune]
 
-# 6. Evaluate, save, reload, and check that the reloaded model predicts the same.
+# --8<-- [start:evaluate_save]
 loss, accuracy = model.evaluate(val_ds, verbose=0)
 print(f"validation accuracy: {accuracy:.3f}")
 model.save("my_model.keras")
 reloaded = keras.models.load_model("my_model.keras")
 images, labels = next(iter(val_ds))
 print("reloaded model predicts the same:", np.allclose(model(images), reloaded(images)))
+# --8<-- [end:evaluate_save]

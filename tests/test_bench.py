@@ -10,7 +10,8 @@ from bench import checks
 from bench.harness import COLUMNS, VERDICTS, BenchError, side_by_side, write_readme_table
 from conftest import ROOT
 
-MEASURES = ("warm `make test`, total", "… tests/test_snippets.py", "`mkdocs build --strict` ÷ plain",
+MEASURES = ("warm `make test`, total", "… tests/test_snippets.py", "slowest code block, in the suite",
+            "`mkdocs build --strict` ÷ plain",
             "quiz JS + CSS on a quiz page", "quiz JS + CSS on a page without a quiz", "quiz JS + CSS ÷ mkdocs-quiz",
             "Lighthouse desktop /", "prebuilt run, quick profile")
 
@@ -137,3 +138,12 @@ def test_progress_scripts_are_weighed_apart_from_the_widget(tmp_path):
     *_, without, progress = checks.quiz_weight(tmp_path, ["lessons/one/index.html"], ["plain.html"], ["index.html"])
     assert without["verdict"] == "meets"
     assert progress["details"]["files"] == ["assets/store.js", "assets/review.js"] and progress["verdict"] == "—"
+
+
+def test_slowest_block_names_the_block_and_lists_those_over_ten_seconds():
+    slow = checks.slowest_block({"a.py": 2.0, "b.py:train": 12.5, "b.py:tune": 11.0}, "tests/test_snippets.py")
+    assert slow["verdict"] == "falls short" and slow["measured"] == "12.5 s (b.py:train)"
+    assert slow["details"]["blocks_over_10_s"] == {"b.py:train": 12.5, "b.py:tune": 11.0}
+    assert checks.slowest_block({"a.py": 9.9}, "tests/test_snippets.py")["verdict"] == "meets"
+    with pytest.raises(BenchError, match="no code block was timed"):
+        checks.slowest_block({}, "tests/test_snippets.py")

@@ -1,4 +1,5 @@
-"""The guard: every code block a reader sees is one whole snippet file, and tests/test_snippets.py runs them all.
+"""The guard: every code block a reader sees is one whole snippet file or one named section of one, and
+tests/test_snippets.py runs them all.
 
 Checked twice: in the Markdown (every fence, whatever its info string, after following includes) and in the
 built HTML (every <pre> on a Markdown page), which also catches indented code blocks and raw HTML.
@@ -9,15 +10,15 @@ from html.parser import HTMLParser
 
 import pytest
 
-from sitebuild.pages import ROOT, SNIPPETS, PageError, fences, markdown_pages, page_snippets, snippet_of
+from sitebuild.pages import (ROOT, SNIPPETS, PageError, fences, file_blocks, markdown_pages, page_snippets, sections,
+                             snippet_of)
 
 PAGES = markdown_pages()
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.relative_to(ROOT).as_posix() for p in PAGES])
-def test_every_fence_is_a_whole_snippet(page):
-    for fence in fences(page):
-        snippet_of(fence)  # raises PageError naming the page, the line and what is wrong
+def test_every_fence_is_a_whole_snippet_or_section(page):
+    page_snippets(page)  # raises PageError naming the page, the line and what is wrong
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.relative_to(ROOT).as_posix() for p in PAGES])
@@ -28,7 +29,7 @@ def test_no_code_in_raw_html(page):
 
 
 def test_every_snippet_is_shown_on_a_page():
-    shown = {snippet for page in PAGES for snippet in page_snippets(page)}
+    shown = {block.file for page in PAGES for block in page_snippets(page)}
     unshown = sorted(path.name for path in SNIPPETS.glob("*.py") if path not in shown)
     assert not unshown, f"snippets no page shows: {unshown}"
 
@@ -44,6 +45,7 @@ BAD = {
     "no info string": ("```\nprint(1)\n```\n", 1, "not exactly one snippet include"),
     "include plus code": ('```python\n--8<-- "snippets/{name}"\nprint(1)\n```\n', 1, "not exactly one"),
     "line range": ('```python\n--8<-- "snippets/{name}:1:3"\n```\n', 1, "not a whole snippets/<name>.py"),
+    "unknown section": ('```python\n--8<-- "snippets/{name}:nope"\n```\n', 1, "has no section 'nope'"),
     "escaped include": ('```python\n;--8<-- "snippets/{name}"\n```\n', 1, "not exactly one snippet include"),
     "block include": ('```python\n--8<--\nsnippets/{name}\n--8<--\n```\n', 1, "not exactly one"),
     "missing snippet": ('```python\n--8<-- "snippets/nope.py"\n```\n', 1, "does not exist"),
@@ -65,7 +67,7 @@ def snippet_name():
 def test_guard_accepts_whole_includes(case, snippet_name, tmp_path):
     page = tmp_path / "page.md"
     page.write_text(GOOD[case].format(name=snippet_name))
-    assert [snippet_of(fence) for fence in fences(page)] == [SNIPPETS / snippet_name]
+    assert [snippet_of(fence).file for fence in fences(page)] == [SNIPPETS / snippet_name]
 
 
 @pytest.mark.parametrize("case", BAD)
@@ -77,6 +79,57 @@ def test_guard_rejects(case, snippet_name, tmp_path):
         for fence in fences(page):
             snippet_of(fence)
     assert f"page.md:{line}: " in str(error.value) and message in str(error.value)
+
+
+SECTIONED = next(path for path in sorted(SNIPPETS.glob("*.py")) if sections(path))
+
+
+def _section_page(tmp_path, names):
+    text = "".join(f'```python\n--8<-- "snippets/{SECTIONED.name}:{name}"\n```\n\nText.\n\n' for name in names)
+    page = tmp_path / "page.md"
+    page.write_text(text)
+    return page
+
+
+def test_guard_accepts_every_section_in_order(tmp_path):
+    blocks = file_blocks(SECTIONED)
+    assert len(blocks) > 1 and page_snippets(_section_page(tmp_path, [b.section for b in blocks])) == blocks
+    assert "".join(block.code for block in blocks).split() == \
+        [word for line in SECTIONED.read_text().splitlines() if "8<-" not in line for word in line.split()]
+
+
+@pytest.mark.parametrize("change", ["one left out", "two swapped", "one twice"])
+def test_guard_rejects_a_sectioned_file_not_shown_whole_in_order(change, tmp_path):
+    names = [block.section for block in file_blocks(SECTIONED)]
+    names = {"one left out": names[1:], "two swapped": [names[1], names[0], *names[2:]],
+             "one twice": [names[0], *names]}[change]
+    with pytest.raises(PageError, match=r"page\.md:1: .*show every section once, in order"):
+        page_snippets(_section_page(tmp_path, names))
+
+
+def test_guard_rejects_a_sectioned_file_shown_whole(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(f'```python\n--8<-- "snippets/{SECTIONED.name}"\n```\n')
+    with pytest.raises(PageError, match=r"page\.md:1: .* is told in sections"):
+        page_snippets(page)
+
+
+MALFORMED = {
+    "code outside": ("x = 1\n# --8<-- [start:a]\ny = 2\n# --8<-- [end:a]\n", 1, "code outside every section"),
+    "never closed": ("# --8<-- [start:a]\ny = 2\n", 1, "section a is never closed"),
+    "nested": ("# --8<-- [start:a]\n# --8<-- [start:b]\n", 2, "unexpected section marker [start:b]"),
+    "name twice": ("# --8<-- [start:a]\n# --8<-- [end:a]\n# --8<-- [start:a]\n", 3, "unexpected section marker"),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_malformed_sections_name_the_file_and_line(case, tmp_path):
+    text, line, message = MALFORMED[case]
+    path = tmp_path / "snippet.py"
+    path.write_text(text)
+    with pytest.raises(PageError) as error:
+        sections(path)
+    assert f"snippet.py:{line}: " in str(error.value) and message in str(error.value)
 
 
 class _PreTexts(HTMLParser):
@@ -102,7 +155,7 @@ class _PreTexts(HTMLParser):
 
 
 def test_built_pages_show_only_snippets(built_site):
-    snippets = {path.read_text(encoding="utf-8").strip("\n") for path in SNIPPETS.glob("*.py")}
+    snippets = {block.code.strip("\n") for path in SNIPPETS.glob("*.py") for block in file_blocks(path)}
     checked = 0
     for page in PAGES:
         html = built_site / page.relative_to(ROOT / "docs").with_suffix("") / "index.html"

@@ -34,7 +34,7 @@ def test_notebook_is_fresh(page):
 def test_notebook_code_is_the_pages_snippets_all_run(page):
     cells = [cell for cell in _read(page).cells if cell.cell_type == "code"]
     assert [cell.source + "\n" for cell in cells] == \
-        [path.read_text(encoding="utf-8").rstrip("\n") + "\n" for path in page_snippets(page)]
+        [block.code.rstrip("\n") + "\n" for block in page_snippets(page)]
     for cell in cells:
         assert cell.execution_count is not None, f"{page.stem}: a cell was never run"
         errors = [output for output in cell.outputs if output.output_type == "error"]
@@ -74,12 +74,12 @@ def test_notebook_page_offers_download_and_colab(page, built_site):
 
 
 def test_output_macro_names_the_page_and_the_fix(tmp_path, monkeypatch):
-    page, snippet = LESSONS[0], page_snippets(LESSONS[0])[0]
-    assert stored_output(page, snippet).strip(), f"{snippet.name} printed nothing"
+    page, block = LESSONS[0], page_snippets(LESSONS[0])[0]
+    assert stored_output(page, block).strip(), f"{block.name} printed nothing"
     monkeypatch.setattr("sitebuild.notebooks.NOTEBOOKS", tmp_path)
-    missing = rf"{page.name}: output of {snippet.name}: .* does not exist: run `make notebooks`"
+    missing = rf"{page.name}: output of {block.name}: .* does not exist: run `make notebooks`"
     with pytest.raises(OutputError, match=missing):
-        stored_output(page, snippet)
+        stored_output(page, block)
     notebook = build(page)
     notebook.cells[-1].source = "print('older code')"
     nbformat.write(notebook, tmp_path / f"{page.stem}.ipynb")

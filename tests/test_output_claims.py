@@ -7,11 +7,11 @@ model makes the prose wrong, these tests fail and the prose or the snippet must 
 import re
 
 from sitebuild.notebooks import stored_output
-from sitebuild.pages import DOCS, SNIPPETS
+from sitebuild.pages import DOCS, Block
 
 
-def output(lesson, snippet):
-    return stored_output(DOCS / "lessons" / f"{lesson}.md", SNIPPETS / snippet)
+def output(lesson, block_name):
+    return stored_output(DOCS / "lessons" / f"{lesson}.md", Block.named(block_name))
 
 
 def accuracies(text):
@@ -55,11 +55,12 @@ def test_lesson_6_trainable_batchnorm_changes_statistics_and_scores_lower():
 
 
 def test_lesson_7_stand_in_weights_score_near_chance_and_the_reload_matches():
-    text = output("7-end-to-end", "l7_end_to_end.py")
+    text = output("7-end-to-end", "l7_end_to_end.py:evaluate_save")
     accuracy = float(re.search(r"validation accuracy: ([\d.]+)", text)[1])
     assert accuracy <= 2 / 4, text  # 4 classes, 8 validation images: "near chance level" (1 in 4)
     assert "reloaded model predicts the same: True" in text
-    assert "UserWarning: `shuffle=True` was passed, but will be ignored" in text  # the page explains it
+    warning = "UserWarning: `shuffle=True` was passed, but will be ignored"  # the page explains it
+    assert warning in output("7-end-to-end", "l7_end_to_end.py:train_head")
 
 
 def test_lesson_1_non_trainable_parameters_are_the_batchnorm_statistics():
