@@ -323,10 +323,12 @@ def register_macros(env, results=None):
     @env.macro
     def difference(experiment, first, second, metric="test_accuracy"):
         """mean(first) - mean(second) in points (accuracies) or seconds, e.g. first={"method": "fine_tuning",
-        "n": 5}, second={"method": "scratch", "n": 5}."""
+        "n": 5}, second={"method": "scratch", "n": 5}. Taken between the means as `result` prints them, so a
+        reader subtracting the two printed numbers gets the same."""
         data = load(experiment, results)
-        value = summary(data, metric, **first)["mean"] - summary(data, metric, **second)["mean"]
-        return f"{value * 100:.1f} points" if "accuracy" in metric or metric == "gap" else f"{value:.2f} s"
+        scale, decimals, unit = (100, 1, "points") if "accuracy" in metric or metric == "gap" else (1, 2, "s")
+        printed = [round(summary(data, metric, **where)["mean"] * scale, decimals) for where in (first, second)]
+        return f"{printed[0] - printed[1]:.{decimals}f} {unit}"
 
     @env.macro
     def ratio(experiment, numerator, denominator, metric="epoch_seconds"):

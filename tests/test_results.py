@@ -169,6 +169,19 @@ def test_result_macro_formats_the_mean_and_the_seed_spread(tmp_path):
     assert env.macros["result"]("data_size", "fine_tuning", n=5, spread=True) == "74.0 % (± 4.0, 3 seeds)"
 
 
+def test_difference_macro_subtracts_the_printed_means(tmp_path):
+    data = document()
+    data["runs"] = [{"configuration": f"n=5,seed=0,{method}", "method": method, "n": 5, "seed": 0,
+                     "test_accuracy": value} for method, value in (("fine_tuning", 0.7624), ("scratch", 0.7016))]
+    write(tmp_path, data)
+    env = Env("lessons/4-pretrained-vs-scratch.md")
+    results.register_macros(env, tmp_path)
+    assert (env.macros["result"]("data_size", "fine_tuning", n=5), env.macros["result"]("data_size", "scratch", n=5)) \
+        == ("76.2 %", "70.2 %")
+    # The raw means differ by 6.08 points, which would print as 6.1.
+    assert env.macros["difference"]("data_size", {"method": "fine_tuning"}, {"method": "scratch"}) == "6.0 points"
+
+
 def test_a_filter_matching_several_runs_per_seed_is_refused(tmp_path):
     data = document()
     data["runs"].append({**data["runs"][0], "method": "scratch"})
