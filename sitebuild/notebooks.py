@@ -25,6 +25,7 @@ NOTEBOOKS = DOCS / "notebooks"
 MODEL = ROOT / "models" / "fashion_base.keras"
 HEADING = re.compile(r"^#{2,3}\s+(?P<text>.+?)\s*#*\s*$")
 ANSI_CODES = re.compile(r"\x1b\[[0-9;]*m")  # the colours of Keras's rich-printed summary()
+INSTALL_FOLDER = re.compile(r"/\S*/site-packages/")
 
 
 def _lesson_7(folder):
@@ -127,7 +128,10 @@ def execute(notebook, snippet_names):
 
 
 def _plain(output):
-    """Keep what Keras's rich printing shows as plain text: its HTML copy's inline colours are too faint."""
+    """Keep what Keras's rich printing shows as plain text: its HTML copy's inline colours are too faint.
+    Warnings name the file that raised them: keep the path from site-packages on, not this machine's folders."""
+    if output.get("output_type") == "stream":
+        output["text"] = INSTALL_FOLDER.sub(".../site-packages/", output["text"])
     data = output.get("data", {})
     if "text/plain" in data and data.get("text/html", "").startswith("<pre style="):
         del data["text/html"]

@@ -43,6 +43,7 @@ for layer in base.layers[:-20]:  # keep all but the last 20 layers frozen
 for layer in base.layers:  # and every BatchNormalization layer (lesson 6)
     if isinstance(layer, keras.layers.BatchNormalization):
         layer.trainable = False
+print("weight tensors to train:", len(model.trainable_weights))
 model.compile(optimizer=keras.optimizers.Adam(1e-5),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 fine_tune_history = model.fit(train_ds, epochs=1, verbose=2)
@@ -52,7 +53,13 @@ fine_tune_history = model.fit(train_ds, epochs=1, verbose=2)
 loss, accuracy = model.evaluate(val_ds, verbose=0)
 print(f"validation accuracy: {accuracy:.3f}")
 model.save("my_model.keras")
+
+# Later, or in another program: reload the model and classify one image file.
 reloaded = keras.models.load_model("my_model.keras")
 images, labels = next(iter(val_ds))
 print("reloaded model predicts the same:", np.allclose(model(images), reloaded(images)))
+path = val_ds.file_paths[0]
+image = keras.utils.img_to_array(keras.utils.load_img(path, target_size=IMAGE_SIZE))
+probabilities = reloaded(image[np.newaxis])[0]  # a batch of one image
+print(path, "->", class_names[int(np.argmax(probabilities))])
 # --8<-- [end:evaluate_save]

@@ -59,8 +59,12 @@ def test_lesson_7_stand_in_weights_score_near_chance_and_the_reload_matches():
     accuracy = float(re.search(r"validation accuracy: ([\d.]+)", text)[1])
     assert accuracy <= 2 / 4, text  # 4 classes, 8 validation images: "near chance level" (1 in 4)
     assert "reloaded model predicts the same: True" in text
+    assert re.search(r"^my_images/\w+/\S+ -> \w+$", text, re.MULTILINE), text  # one image file classified
     warning = "UserWarning: `shuffle=True` was passed, but will be ignored"  # the page explains it
     assert warning in output("7-end-to-end", "l7_end_to_end.py:train_head")
+    fine_tune = output("7-end-to-end", "l7_end_to_end.py:fine_tune")
+    # "the 7 convolution kernels among them and the head's kernel and bias: the 9 weight tensors"
+    assert "weight tensors to train: 9" in fine_tune and warning not in fine_tune
 
 
 def test_lesson_1_non_trainable_parameters_are_the_batchnorm_statistics():
