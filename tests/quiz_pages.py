@@ -5,8 +5,11 @@ import re
 
 from axe_playwright_python.sync_playwright import Axe
 
+from sitebuild.quiz import load_bank
+
 KEY = "fine-tuning-quiz/v1"  # store.js's localStorage key
 REVIEW = "review/"
+ITEMS = sum(len(items) for items in load_bank().values())  # every item of every bank file
 LESSON = "lessons/3-freezing-in-tensorflow/"  # items freeze-in-tensorflow, make-layer-non-trainable, ...
 
 

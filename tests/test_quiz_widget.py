@@ -11,7 +11,7 @@ import yaml
 from playwright.sync_api import expect
 
 from conftest import ROOT
-from quiz_pages import LESSON, REVIEW, axe_violations, follow_instant_navigation, store, stored, use_palette
+from quiz_pages import ITEMS, LESSON, REVIEW, axe_violations, follow_instant_navigation, store, stored, use_palette
 from sitebuild import quiz
 
 ASSETS = ROOT / "docs" / "assets"
@@ -118,7 +118,7 @@ def test_explain_keeps_the_answer_scores_concepts_and_survives_reload(page):
 def test_corrupt_storage_is_ignored_and_valid_entries_survive(page):
     page.goto(REVIEW)
     store(page, "{not json")
-    expect(page.locator(".quiz-review-status")).to_have_text("16 of 16 cards due today.")
+    expect(page.locator(".quiz-review-status")).to_have_text(f"{ITEMS} of {ITEMS} cards due today.")
     store(page, '{"why-freeze-layers": {"box": 3, "due": 0, "ok": true}, "what-freezing-means": {"box": 9},'
                 ' "batchnorm-after-unfreezing": "junk", "left-the-bank": {"box": 4, "due": 0},'
                 ' "not-a-benefit": {"box": 1, "due": 0, "ok": false, "picks": [9]},'  # a choice the bank no longer has
@@ -133,7 +133,7 @@ def test_corrupt_storage_is_ignored_and_valid_entries_survive(page):
     assert progress["why-freeze-layers"]["box"] == 3 and progress["left-the-bank"]["box"] == 4
     assert progress["what-freezing-means"]["box"] == 1 and "batchnorm-after-unfreezing" not in progress
     store(page, "[1, 2]")
-    expect(page.locator(".quiz-review-status")).to_have_text("16 of 16 cards due today.")
+    expect(page.locator(".quiz-review-status")).to_have_text(f"{ITEMS} of {ITEMS} cards due today.")
 
 
 def test_lesson_page_summary_reset_and_instant_navigation(page, site_url):
