@@ -73,3 +73,10 @@ def test_lesson_1_non_trainable_parameters_are_the_batchnorm_statistics():
     non_trainable = int(re.search(r"Non-trainable params: ([\d,]+)", text)[1].replace(",", ""))
     # each BatchNormalization layer has 4 parameters per channel, half of them moving statistics
     assert non_trainable == sum(int(count.replace(",", "")) for count in summary_rows) // 2 > 0, text
+
+
+def test_lesson_3_the_heads_trainable_count_is_features_times_classes_plus_biases():
+    text = output("3-freezing-in-tensorflow", "l3_summary.py")
+    features = int(re.search(r"fashion_base \(Functional\)\s*│\s*\(None, (\d+)\)", text)[1])
+    trainable = int(re.search(r"Trainable params: ([\d,]+)", text)[1].replace(",", ""))
+    assert trainable == features * 5 + 5, text  # "n × k weights in its kernel plus k biases", 5 classes
