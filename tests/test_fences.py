@@ -81,35 +81,41 @@ def test_guard_rejects(case, snippet_name, tmp_path):
     assert f"page.md:{line}: " in str(error.value) and message in str(error.value)
 
 
-SECTIONED = next(path for path in sorted(SNIPPETS.glob("*.py")) if sections(path))
+@pytest.fixture
+def sectioned():
+    """A snippet file told in sections (lesson 7's recipe)."""
+    found = [path for path in sorted(SNIPPETS.glob("*.py")) if sections(path)]
+    assert found, "no snippet file has sections to test the guard with"
+    return found[0]
 
 
-def _section_page(tmp_path, names):
-    text = "".join(f'```python\n--8<-- "snippets/{SECTIONED.name}:{name}"\n```\n\nText.\n\n' for name in names)
+def _section_page(tmp_path, sectioned, names):
+    text = "".join(f'```python\n--8<-- "snippets/{sectioned.name}:{name}"\n```\n\nText.\n\n' for name in names)
     page = tmp_path / "page.md"
     page.write_text(text)
     return page
 
 
-def test_guard_accepts_every_section_in_order(tmp_path):
-    blocks = file_blocks(SECTIONED)
-    assert len(blocks) > 1 and page_snippets(_section_page(tmp_path, [b.section for b in blocks])) == blocks
+def test_guard_accepts_every_section_in_order(tmp_path, sectioned):
+    blocks = file_blocks(sectioned)
+    assert len(blocks) > 1
+    assert page_snippets(_section_page(tmp_path, sectioned, [b.section for b in blocks])) == blocks
     assert "".join(block.code for block in blocks).split() == \
-        [word for line in SECTIONED.read_text().splitlines() if "8<-" not in line for word in line.split()]
+        [word for line in sectioned.read_text().splitlines() if "8<-" not in line for word in line.split()]
 
 
 @pytest.mark.parametrize("change", ["one left out", "two swapped", "one twice"])
-def test_guard_rejects_a_sectioned_file_not_shown_whole_in_order(change, tmp_path):
-    names = [block.section for block in file_blocks(SECTIONED)]
+def test_guard_rejects_a_sectioned_file_not_shown_whole_in_order(change, tmp_path, sectioned):
+    names = [block.section for block in file_blocks(sectioned)]
     names = {"one left out": names[1:], "two swapped": [names[1], names[0], *names[2:]],
              "one twice": [names[0], *names]}[change]
     with pytest.raises(PageError, match=r"page\.md:1: .*show every section once, in order"):
-        page_snippets(_section_page(tmp_path, names))
+        page_snippets(_section_page(tmp_path, sectioned, names))
 
 
-def test_guard_rejects_a_sectioned_file_shown_whole(tmp_path):
+def test_guard_rejects_a_sectioned_file_shown_whole(tmp_path, sectioned):
     page = tmp_path / "page.md"
-    page.write_text(f'```python\n--8<-- "snippets/{SECTIONED.name}"\n```\n')
+    page.write_text(f'```python\n--8<-- "snippets/{sectioned.name}"\n```\n')
     with pytest.raises(PageError, match=r"page\.md:1: .* is told in sections"):
         page_snippets(page)
 
