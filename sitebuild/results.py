@@ -211,14 +211,15 @@ FIGURES = {
     },
     "bn_modes": {
         "experiment": "bn_modes", "columns": ["BatchNorm", "examples per class", "test accuracy",
-                                              "moving statistics moved (largest change, any seed)"],
+                                              "largest change of a moving statistic (any seed)"],
         "rows": lambda data: [row + [summary(data, "bn_statistics_moved", method=row[0], n=row[1])["max"]]
                               for row in _by_method_and_n(data, "test_accuracy", BN_METHODS)],
-        "alt": "Grouped bar chart of test accuracy with the whole base unfrozen, per training-set size: "
+        "alt": "Grouped bar chart of test accuracy with the whole base unfrozen, for each training-set size run: "
                "BatchNorm layers trainable under a plain base(x), trainable under base(x, training=False), "
                "and frozen.",
         "caption": "The whole base unfrozen, BatchNorm layers left trainable (plain call, or training=False) "
-                   "or frozen; the table shows whether their moving statistics changed during the fit.",
+                   "or frozen; the table's last column is the largest absolute change of any moving mean or "
+                   "variance during the fit, over all seeds (0: none changed).",
     },
     "blocks": {
         "experiment": "blocks", "columns": ["blocks unfrozen", "test accuracy", "train-test gap"],
@@ -245,7 +246,7 @@ def format_value(metric, value):
     if metric == "epoch_seconds":
         return f"{value:.2f} s"
     if metric in ("base_weights_moved", "bn_statistics_moved"):
-        return "0" if value == 0 else f"{value:.2g}"
+        return "0" if value == 0 else f"{value:.3g}"
     return f"{value:.1f}"
 
 

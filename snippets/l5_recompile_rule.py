@@ -36,7 +36,7 @@ fit_and_check("frozen before the first fit", base_should_change=False)
 base.trainable = True  # after a fit(): ignored until compile() is called again
 fit_and_check("unfrozen, not recompiled", base_should_change=False)
 
-compile_with(1e-5)  # recompile, with a low learning rate for fine-tuning
+compile_with(1e-5)  # recompile: now fit() updates the base too (a tiny rate is enough to show it)
 fit_and_check("unfrozen and recompiled", base_should_change=True)
 
 base.trainable = False  # the same trap the other way round: the base keeps training

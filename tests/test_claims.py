@@ -101,6 +101,7 @@ def test_c2_training_fewer_layers_overfits_less(data):
     # Nuance: unfreezing more of the pretrained base (BatchNorm kept frozen, Adam 1e-4, early stopping) did
     # not widen the gap: it stays within the seed spread whether 0 or 3 blocks train, below scratch's.
     assert clearly_above(summary(data["blocks"], blocks=3, n=n), summary(data["blocks"], blocks=0, n=n))  # lesson 2
+    assert clearly_above(summary(data["blocks"], blocks=1, n=n), summary(data["blocks"], blocks=0, n=n))  # top block
     gaps = [summary(data["blocks"], "gap", blocks=blocks, n=n) for blocks in range(4)]
     means = [gap["mean"] for gap in gaps]
     assert max(means) - min(means) < 2 * max(gap["std"] for gap in gaps)
@@ -161,3 +162,15 @@ def test_c5_measured_nuance_too_high_a_rate_damages_too_low_a_rate_barely_moves(
                                            {"n": n, "learning_rate": rates[-1]})["mean"]
               for n in sizes(data, "lr_sweep")}
     assert damage[largest] > damage[min(damage)]
+
+
+def test_lesson_5_two_phase_curve_dips_in_training_accuracy_for_one_epoch_while_validation_rises(data):
+    """Lesson 5 under the two-phase figure: fine-tuning starts from the head's best epoch on validation; in
+    its first epoch training accuracy dips while validation accuracy rises; the dip lasts one epoch."""
+    figure = results.FIGURES["two_phase"]
+    rows = figure["rows"](data[figure["experiment"]])
+    head = [row for row in rows if row[1].startswith("head")]
+    tune = [row for row in rows if row[1] == "fine-tuning"]
+    best = max(head, key=lambda row: row[3])  # columns: epoch, phase, train accuracy, validation accuracy
+    assert tune[0][2] < best[2] and tune[0][3] > best[3], (best, tune[0])
+    assert all(row[2] > best[2] for row in tune[1:]), tune

@@ -26,6 +26,8 @@ def test_lesson_2_every_layer_trainable_shows_the_larger_gap_and_the_lower_test_
             re.finditer(r"^(.*): train [\d.]+, test ([\d.]+), gap ([\d.]+)", text, re.MULTILINE)}
     (frozen_test, frozen_gap), (open_test, open_gap) = rows["frozen base"], rows["all layers trainable"]
     assert open_gap > frozen_gap and open_test < frozen_test, rows
+    trains = [float(train) for train in re.findall(r"train ([\d.]+),", text)]
+    assert len(trains) == 2 and max(trains) < 0.9, text  # "neither model learned its training images by heart"
 
 
 def test_lesson_4_the_network_from_scratch_beat_the_frozen_pretrained_base():
