@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from sitebuild import data
-from sitebuild.pages import DOCS, ROOT, Block, fences, lesson_pages, mkdocs_config, page_snippets, relative
+from sitebuild.pages import DOCS, ROOT, Block, PageError, fences, lesson_pages, mkdocs_config, page_snippets, relative
 
 NOTEBOOKS = DOCS / "notebooks"
 MODEL = ROOT / "models" / "fashion_base.keras"
@@ -189,7 +189,7 @@ def register_macros(env):
         page = DOCS / env.page.file.src_uri
         try:
             text = stored_output(page, Block.named(block_name))
-        except OutputError as error:
+        except (OutputError, PageError) as error:  # a stale notebook, or a section the snippet lacks
             # Not fatal to the build, so a snippet being edited does not block everyone's site;
             # tests/test_notebooks.py fails on the stale notebook until `make notebooks` runs.
             message = html.escape(str(error))

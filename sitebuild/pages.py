@@ -54,15 +54,17 @@ class Block:
 
     @property
     def first_line(self):
-        return 1 if self.section is None else sections(self.file)[self.section][0]
+        return 1 if self.section is None else sections(self.file)[self.section][0]  # file_blocks' sections exist
 
     @property
     def code(self):
         """The code as the page shows it and the tests run it."""
         if self.section is None:
-            lines = self.file.read_text(encoding="utf-8").splitlines()
-            return "\n".join(line for line in lines if not SECTION_MARKER.match(line)).strip("\n") + "\n"
-        return sections(self.file)[self.section][1]
+            return self.file.read_text(encoding="utf-8").strip("\n") + "\n"
+        found = sections(self.file)
+        if self.section not in found:
+            raise PageError(self.file, 1, f"no section {self.section!r}; it has: {', '.join(found) or 'none'}")
+        return found[self.section][1]
 
 
 def sections(path):

@@ -41,6 +41,12 @@ def test_notebook_code_is_the_pages_snippets_all_run(page):
         assert not errors, f"{page.stem}: a cell failed: {errors[0].get('evalue')}"
 
 
+@pytest.mark.parametrize("page", LESSONS, ids=IDS)
+def test_outputs_name_no_folder_of_the_machine_that_ran_them(page):
+    text = notebook_path(page).read_text(encoding="utf-8")
+    assert not re.search(r"/[^\s\"]+/site-packages/", text), f"{notebook_path(page).name} shows a local path"
+
+
 def test_no_orphan_notebooks():
     expected = {notebook_path(page) for page in LESSONS}
     orphans = sorted(path.name for path in NOTEBOOKS.glob("*.ipynb") if path not in expected)
