@@ -1,3 +1,4 @@
+# --8<-- [start:frozen]
 import numpy as np
 import keras
 
@@ -10,7 +11,9 @@ x_few, y_few = x_train[few], y_train[few] - 5
 test = np.flatnonzero(y_test >= 5)[:1000]
 x_eval, y_eval = x_test[test], y_test[test] - 5
 
-for freeze in (True, False):
+
+def train_and_report(freeze):
+    """Put a new head on the base, frozen or not, train it, and print train and test accuracy."""
     base = keras.models.load_model("fashion_base.keras")
     base.trainable = not freeze
     inputs = keras.Input(shape=(28, 28))
@@ -24,3 +27,11 @@ for freeze in (True, False):
     test_accuracy = model.evaluate(x_eval, y_eval, verbose=0)[1]
     print(f"{'frozen base' if freeze else 'all layers trainable':>20}: train {train_accuracy:.3f}, "
           f"test {test_accuracy:.3f}, gap {train_accuracy - test_accuracy:.3f}")
+
+
+train_and_report(freeze=True)
+# --8<-- [end:frozen]
+
+# --8<-- [start:all_trainable]
+train_and_report(freeze=False)
+# --8<-- [end:all_trainable]

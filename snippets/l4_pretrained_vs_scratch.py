@@ -1,3 +1,4 @@
+# --8<-- [start:pretrained]
 import numpy as np
 import keras
 
@@ -19,8 +20,9 @@ for layer in scratch.layers:  # 100 training steps: let BatchNorm's moving stati
         layer.momentum = 0.9
 pretrained.trainable = False
 
-# A new head learns fast on frozen features; a whole network from scratch needs a gentler learning rate.
-for name, base, learning_rate in (("pretrained, frozen", pretrained, 1e-2), ("from scratch", scratch, 1e-3)):
+
+def train_and_test(name, base, learning_rate):
+    """Put a new head on the base, train the model, and print its test accuracy."""
     inputs = keras.Input(shape=(28, 28))
     outputs = keras.layers.Dense(5, activation="softmax")(base(inputs))
     model = keras.Model(inputs, outputs)
@@ -28,3 +30,13 @@ for name, base, learning_rate in (("pretrained, frozen", pretrained, 1e-2), ("fr
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x_few, y_few, epochs=10, batch_size=10, verbose=0)
     print(f"{name:>18}: test accuracy {model.evaluate(x_eval, y_eval, verbose=0)[1]:.3f}")
+
+
+# A new head learns fast on frozen features: it can take large steps.
+train_and_test("pretrained, frozen", pretrained, learning_rate=1e-2)
+# --8<-- [end:pretrained]
+
+# --8<-- [start:scratch]
+# A whole network from scratch needs a gentler learning rate.
+train_and_test("from scratch", scratch, learning_rate=1e-3)
+# --8<-- [end:scratch]

@@ -1,3 +1,4 @@
+# --8<-- [start:phase_1]
 import numpy as np
 import keras
 
@@ -21,12 +22,14 @@ model.compile(optimizer=keras.optimizers.Adam(1e-2),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 model.fit(x_few, y_few, epochs=5, batch_size=10, verbose=0)
 
-# Phase 2, twice from the same start: unfreeze the base, first leaving its
-# BatchNormalization layers trainable, then freezing them again.
+# Phase 2 will run twice from this same start.
 after_phase_1 = model.get_weights()
 batchnorm_layers = [layer for layer in base.layers
                     if isinstance(layer, keras.layers.BatchNormalization)]
-for freeze_batchnorm in (False, True):
+
+
+def fine_tune(freeze_batchnorm):
+    """Unfreeze the base, BatchNormalization frozen again or not, train, and report."""
     model.set_weights(after_phase_1)
     base.trainable = True  # every layer of the base, BatchNormalization included
     if freeze_batchnorm:
@@ -41,3 +44,12 @@ for freeze_batchnorm in (False, True):
     accuracy = model.evaluate(x_eval, y_eval, verbose=0)[1]
     label = "BatchNorm frozen:" if freeze_batchnorm else "BatchNorm left trainable:"
     print(f"{label:<26} test accuracy {accuracy:.3f}, statistics changed: {changed}")
+# --8<-- [end:phase_1]
+
+# --8<-- [start:batchnorm_trainable]
+fine_tune(freeze_batchnorm=False)
+# --8<-- [end:batchnorm_trainable]
+
+# --8<-- [start:batchnorm_frozen]
+fine_tune(freeze_batchnorm=True)
+# --8<-- [end:batchnorm_frozen]

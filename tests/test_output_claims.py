@@ -10,8 +10,9 @@ from sitebuild.notebooks import stored_output
 from sitebuild.pages import DOCS, Block
 
 
-def output(lesson, block_name):
-    return stored_output(DOCS / "lessons" / f"{lesson}.md", Block.named(block_name))
+def output(lesson, *block_names):
+    """What the blocks printed, one after the other."""
+    return "".join(stored_output(DOCS / "lessons" / f"{lesson}.md", Block.named(name)) for name in block_names)
 
 
 def accuracies(text):
@@ -21,7 +22,7 @@ def accuracies(text):
 
 
 def test_lesson_2_every_layer_trainable_shows_the_larger_gap_and_the_lower_test_accuracy():
-    text = output("2-why-freeze-layers", "l2_overfitting.py")
+    text = output("2-why-freeze-layers", "l2_overfitting.py:frozen", "l2_overfitting.py:all_trainable")
     rows = {match[1].strip(): (float(match[2]), float(match[3])) for match in
             re.finditer(r"^(.*): train [\d.]+, test ([\d.]+), gap ([\d.]+)", text, re.MULTILINE)}
     (frozen_test, frozen_gap), (open_test, open_gap) = rows["frozen base"], rows["all layers trainable"]
@@ -31,7 +32,8 @@ def test_lesson_2_every_layer_trainable_shows_the_larger_gap_and_the_lower_test_
 
 
 def test_lesson_4_the_network_from_scratch_beat_the_frozen_pretrained_base():
-    scores = accuracies(output("4-pretrained-vs-scratch", "l4_pretrained_vs_scratch.py"))
+    scores = accuracies(output("4-pretrained-vs-scratch", "l4_pretrained_vs_scratch.py:pretrained",
+                               "l4_pretrained_vs_scratch.py:scratch"))
     assert scores["from scratch:"] > scores["pretrained, frozen:"] > 0.5
 
 
@@ -48,7 +50,7 @@ def test_lesson_5_moderate_rate_adapts_large_rate_destroys():
 
 
 def test_lesson_6_trainable_batchnorm_changes_statistics_and_scores_lower():
-    text = output("6-batchnorm", "l6_batchnorm.py")
+    text = output("6-batchnorm", "l6_batchnorm.py:batchnorm_trainable", "l6_batchnorm.py:batchnorm_frozen")
     scores = accuracies(text)
     assert "BatchNorm left trainable:  test accuracy" in text
     assert re.search(r"left trainable:.*statistics changed: True", text)
