@@ -267,10 +267,14 @@ def _cell(value, metric):
     return METHOD_LABELS.get(value, str(value))
 
 
+# Every table column: the metric whose format its numbers take, or None for a setting or a label. A column
+# missing here is an error, so renaming one in FIGURES alone cannot silently drop its format.
 METRIC_OF_COLUMN = {"test accuracy": "test_accuracy", "train-test gap": "gap", "seconds per epoch":
                     "epoch_seconds", "train accuracy": "test_accuracy", "validation accuracy": "test_accuracy",
                     "base weights moved (largest change, any seed)": "base_weights_moved",
-                    "moving statistics moved (largest change, any seed)": "bn_statistics_moved"}
+                    "largest change of a moving statistic (any seed)": "bn_statistics_moved",
+                    "examples per class": None, "learning rate": None, "blocks unfrozen": None, "epoch": None,
+                    "method": None, "phase": None, "variant": None, "BatchNorm": None}
 
 
 def provenance_text(data):
@@ -294,7 +298,7 @@ def figure_markdown(name, page_path, results=None):
     caption = spec["caption"].format(sizes=" and ".join(map(str, data["settings"]["sizes"])))
     header = "".join(f"<th>{html.escape(column)}</th>" for column in spec["columns"])
     rows = spec["rows"](data)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(value, METRIC_OF_COLUMN.get(column)))}</td>"
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(value, METRIC_OF_COLUMN[column]))}</td>"
                                     for column, value in zip(spec["columns"], row)) + "</tr>"
                    for row in rows)
     over_seeds = any(isinstance(value, dict) for row in rows for value in row)  # summaries, not one run
