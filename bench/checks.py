@@ -66,10 +66,10 @@ def slowest_block(block_seconds, snippet_file):
     if not block_seconds:
         raise BenchError(f"{snippet_file} reported no block_seconds: no code block was timed")
     name, seconds = max(block_seconds.items(), key=lambda item: item[1])
-    over = {block: round(time, 1) for block, time in block_seconds.items() if time > 10}
+    over = {block: round(took, 1) for block, took in block_seconds.items() if took > 10}
     return row("slowest code block, in the suite", "≤ 10 s", f"{seconds:.1f} s ({name})", seconds <= 10,
                seconds=seconds, block=name, blocks_over_10_s=over,
-               all_blocks={block: round(time, 2) for block, time in sorted(block_seconds.items())})
+               all_blocks={block: round(took, 2) for block, took in sorted(block_seconds.items())})
 
 
 # --- build time against a plain Material build --------------------------------------------------------------------
