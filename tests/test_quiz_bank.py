@@ -2,11 +2,11 @@
 
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from conftest import ROOT, build_site
+from macros_env import FakeEnv
 from sitebuild import quiz
 
 BROKEN = Path(__file__).parent / "broken_banks"
@@ -81,9 +81,7 @@ def test_broken_bank_names_file_line_item_and_problem(files, monkeypatch):
 
 
 def _fake_env(bank):
-    page = SimpleNamespace(file=SimpleNamespace(src_uri="lessons/2-why-freeze-layers.md"),
-                           url="lessons/2-why-freeze-layers/")
-    return quiz.Quizzes(SimpleNamespace(page=page), bank)
+    return quiz.Quizzes(FakeEnv("lessons/2-why-freeze-layers.md"), bank)
 
 
 def test_embedding_an_unknown_id_or_lesson_fails_naming_the_page(bank):

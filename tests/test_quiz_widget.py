@@ -3,16 +3,16 @@ persistence, corrupt storage, no JavaScript, instant navigation, CSP, content ta
 
 import gzip
 import re
-from types import SimpleNamespace
 
 import markdown
 import pytest
-import yaml
 from playwright.sync_api import expect
 
 from conftest import ROOT
+from macros_env import FakeEnv
 from quiz_pages import ITEMS, LESSON, REVIEW, axe_violations, follow_instant_navigation, store, stored, use_palette
 from sitebuild import quiz
+from sitebuild.pages import mkdocs_config
 
 ASSETS = ROOT / "docs" / "assets"
 WIDGET = ("store.js", "quiz.js", "quiz.css")  # what a page with a quiz loads for it
@@ -210,9 +210,7 @@ def _fixture_page(body, headers=None):
 
 def _site_markdown():
     """The Markdown extensions and settings of mkdocs.yml (read directly: load_config imports every plugin)."""
-    loader = type("Loader", (yaml.SafeLoader,), {})
-    loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)  # e.g. !!python/name: settings
-    entries = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=loader)["markdown_extensions"]
+    entries = mkdocs_config()["markdown_extensions"]
     names = [entry if isinstance(entry, str) else next(iter(entry)) for entry in entries]
     settings = {name: config for entry in entries if isinstance(entry, dict) for name, config in entry.items()}
     return {"extensions": names, "extension_configs": settings}
@@ -220,8 +218,7 @@ def _site_markdown():
 
 def _macros_for(url):
     """The page macros as they would run for a page at `url`."""
-    page = SimpleNamespace(url=url, file=SimpleNamespace(src_uri=url + "index.md"))
-    return quiz.Quizzes(SimpleNamespace(page=page), quiz.load_bank())
+    return quiz.Quizzes(FakeEnv(url + "index.md", url=url), quiz.load_bank())
 
 
 def test_quiz_inside_content_tabs_under_a_self_only_csp(page, site_url):

@@ -7,6 +7,7 @@ import keras
 import pytest
 
 from experiments import grid, run, store
+from macros_env import FakeEnv
 from sitebuild import results
 from sitebuild.results import ResultsError
 
@@ -146,24 +147,12 @@ def test_a_partial_file_from_other_settings_is_not_resumed(tmp_path, fake_experi
         run.main(["--experiment", "data_size", "--results", str(tmp_path)])
 
 
-class Env:
-    """Stands in for mkdocs-macros' env: collects the macros, knows the page being rendered."""
-
-    def __init__(self, page_path):
-        self.macros = {}
-        self.page = type("Page", (), {"file": type("File", (), {"src_uri": page_path})})
-
-    def macro(self, function):
-        self.macros[function.__name__] = function
-        return function
-
-
 def test_result_macro_formats_the_mean_and_the_seed_spread(tmp_path):
     data = document()
     data["runs"] = [{"configuration": f"n=5,seed={seed}", "method": "fine_tuning", "n": 5, "seed": seed,
                      "test_accuracy": value} for seed, value in enumerate([0.70, 0.74, 0.78])]
     write(tmp_path, data)
-    env = Env("lessons/4-pretrained-vs-scratch.md")
+    env = FakeEnv("lessons/4-pretrained-vs-scratch.md")
     results.register_macros(env, tmp_path)
     assert env.macros["result"]("data_size", "fine_tuning", n=5) == "74.0 %"
     assert env.macros["result"]("data_size", "fine_tuning", n=5, spread=True) == "74.0 % (± 4.0, 3 seeds)"
@@ -174,7 +163,7 @@ def test_difference_macro_subtracts_the_printed_means(tmp_path):
     data["runs"] = [{"configuration": f"n=5,seed=0,{method}", "method": method, "n": 5, "seed": 0,
                      "test_accuracy": value} for method, value in (("fine_tuning", 0.7624), ("scratch", 0.7016))]
     write(tmp_path, data)
-    env = Env("lessons/4-pretrained-vs-scratch.md")
+    env = FakeEnv("lessons/4-pretrained-vs-scratch.md")
     results.register_macros(env, tmp_path)
     assert (env.macros["result"]("data_size", "fine_tuning", n=5), env.macros["result"]("data_size", "scratch", n=5)) \
         == ("76.2 %", "70.2 %")
