@@ -1,27 +1,33 @@
-"""The experiments. Each configuration (examples per class n, seed) returns a list of runs (dicts).
+"""The experiments. `EXPERIMENTS`, at the end, is the table `experiments.run` runs: each row an experiment's
+description, its function, its configurations and its settings, pretraining the base included. Each
+configuration (examples per class n, seed) returns a list of runs (dicts).
 
 Per (n, seed) the head is trained once on the frozen base's features (the same as training base + head with
 the base frozen, and much cheaper); every fine-tuning variant starts from a copy of that head. Within one
 process a head, or a fine-tuning run, that several experiments ask for with the same settings is computed once.
 """
 
+import functools
 import math
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 import keras
 import numpy as np
 
 from experiments import data, models
 from experiments.training import compile_model, fit, measure, weights_moved
-from sitebuild.results import best_validation_accuracy
+from experiments.contract import best_validation_accuracy
 
 BASE_MODEL = Path(__file__).resolve().parent.parent / "models" / "fashion_base.keras"
 SOURCE_VALIDATION = 3000
 PRETRAIN_BATCH = 128
 
 
-def pretrain(profile, seed):
-    """Train base + Dropout + Dense(5) on all training images of classes 0-4; save the base (no optimizer)."""
+def pretrain(lab, n, seed):
+    """Train base + Dropout + Dense(5) on all training images of classes 0-4; save the base (no optimizer).
+    (`n` is None: pretraining uses every source image.)"""
+    profile = lab.profile
     (x, y), test = data.source()
     keras.utils.set_random_seed(seed)
     order = np.random.default_rng(seed).permutation(len(y))
@@ -127,8 +133,21 @@ class Target:
                 "learning_rate": settings["learning_rate"], **measure(classifier, train, self.test), **result}
 
 
-def data_size(target, n, seed):
+class Lab:
+    """What one process's experiments share: the profile, and the target task, set up when first used (so after
+    `pretrain`, which rebuilds the base whose features the target task computes)."""
+
+    def __init__(self, profile):
+        self.profile = profile
+
+    @functools.cached_property
+    def target(self):
+        return Target(self.profile)
+
+
+def data_size(lab, n, seed):
     """Feature extraction, fine-tuning (its learning rate chosen on validation) and training from scratch."""
+    target = lab.target
     train, head, head_run = target.head(n, seed)
     candidates = [target.fine_tune(train, head, head_run, "fine_tuning_candidate", learning_rate=rate)
                   for rate in target.profile["fine_tune"]["candidates"]]
@@ -136,14 +155,16 @@ def data_size(target, n, seed):
     return [head_run, *candidates, {**chosen, "method": "fine_tuning"}, target.scratch(train, n, seed)]
 
 
-def lr_sweep(target, n, seed):
+def lr_sweep(lab, n, seed):
+    target = lab.target
     train, head, head_run = target.head(n, seed)
     return [target.fine_tune(train, head, head_run, "fine_tuning", learning_rate=rate)
             for rate in target.profile["learning_rates"]]
 
 
-def blocks(target, n, seed):
+def blocks(lab, n, seed):
     """Unfreeze the top 0..3 blocks (0: the base stays frozen while the whole model trains on)."""
+    target = lab.target
     train, head, head_run = target.head(n, seed)
     return [target.fine_tune(train, head, head_run, f"unfreeze_{count}", blocks=count)
             for count in range(models.BLOCKS + 1)]
@@ -156,15 +177,17 @@ BN_MODES = {  # method: (base called with training=False, BatchNorm layers froze
 }
 
 
-def bn_modes(target, n, seed):
+def bn_modes(lab, n, seed):
     """The whole base unfrozen, its BatchNorm layers in each of the BN_MODES."""
+    target = lab.target
     train, head, head_run = target.head(n, seed)
     return [target.fine_tune(train, head, head_run, method, blocks=models.BLOCKS, bn_inference=flag,
                              freeze_batchnorm=frozen) for method, (flag, frozen) in BN_MODES.items()]
 
 
-def recompile(target, n, seed):
+def recompile(lab, n, seed):
     """Keras 3: after fit, a change of `trainable` takes effect only once the model is compiled again."""
+    target = lab.target
     train, head, head_run = target.head(n, seed)
     settings = target.profile["fine_tune"]
     runs = []
@@ -188,12 +211,37 @@ def recompile(target, n, seed):
     return runs
 
 
-TARGET_EXPERIMENTS = {  # in the order a run does them
-    "data_size": (data_size, "Accuracy vs examples per class: feature extraction, fine-tuning, from scratch"),
-    "recompile": (recompile, "Unfreezing after fit with and without compile(); freezing before the first fit"),
-    "bn_modes": (bn_modes, "Whole base unfrozen: BatchNorm left trainable (with and without training=False) "
-                           "or frozen"),
-    "lr_sweep": (lr_sweep, "Fine-tuning the top block at learning rates 1e-5 to 1e-1 (head trained first)"),
-    "blocks": (blocks, "Fine-tuning with the top 0-3 blocks unfrozen: accuracy, train-test gap, seconds per epoch"),
+class Experiment(NamedTuple):
+    description: str
+    function: Callable  # (lab, n, seed) -> the runs of one configuration
+    configurations: Callable  # profile -> [(n, seed), ...]
+    settings: Callable  # profile -> what its results depend on (a partial file with other settings is not resumed)
+    in_grid: bool = True  # part of a default run; pretrain rebuilds the base the grid fine-tunes instead
+
+
+TARGET_SETTINGS = ("seeds", "head", "fine_tune", "scratch", "learning_rates")
+
+
+def on_target(function, description):
+    """An experiment of the fine-tuning grid: every training-set size the profile gives it, with every seed."""
+    name = function.__name__
+    return Experiment(description, function,
+                      lambda profile: [(n, seed) for n in profile["sizes"][name] for seed in profile["seeds"]],
+                      lambda profile: {"sizes": profile["sizes"][name],
+                                       **{key: profile[key] for key in TARGET_SETTINGS}})
+
+
+EXPERIMENTS = {  # in the order a run does them
+    "pretrain": Experiment("A small CNN with BatchNorm pretrained on Fashion-MNIST classes 0-4 (the base the lessons "
+                           "use)", pretrain, lambda profile: [(None, 0)],
+                           lambda profile: {"pretrain": profile["pretrain"]}, in_grid=False),
+    "data_size": on_target(data_size, "Accuracy vs examples per class: feature extraction, fine-tuning, from scratch"),
+    "recompile": on_target(recompile, "Unfreezing after fit with and without compile(); freezing before the first "
+                                      "fit"),
+    "bn_modes": on_target(bn_modes, "Whole base unfrozen: BatchNorm left trainable (with and without training=False) "
+                                    "or frozen"),
+    "lr_sweep": on_target(lr_sweep, "Fine-tuning the top block at learning rates 1e-5 to 1e-1 (head trained first)"),
+    "blocks": on_target(blocks, "Fine-tuning with the top 0-3 blocks unfrozen: accuracy, train-test gap, seconds per "
+                                "epoch"),
 }
-EXPERIMENTS = ("pretrain", *TARGET_EXPERIMENTS)
+GRID = [name for name, experiment in EXPERIMENTS.items() if experiment.in_grid]

@@ -19,9 +19,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from tqdm import tqdm  # noqa: E402
 
-from experiments import figures, grid, store  # noqa: E402
+from experiments import figures, grid  # noqa: E402
+from experiments.contract import RESULTS, ResultsError, results_path, write_atomically  # noqa: E402
 from experiments.profiles import PROFILES  # noqa: E402
-from sitebuild.results import RESULTS, ResultsError  # noqa: E402
+from experiments.store import Results  # noqa: E402
 
 
 def parse(argv):
@@ -40,85 +41,86 @@ def parse(argv):
     return arguments
 
 
-def configurations(profile, experiment):
-    if experiment == "pretrain":
-        return [(None, 0)]
-    return [(n, seed) for n in profile["sizes"][experiment] for seed in profile["seeds"]]
+class RunState:
+    """The run's own progress (run.partial.json): the experiments finished, its time and load. Resumed by a
+    run of the same profile and experiments; any other run starts afresh."""
 
+    def __init__(self, profile, experiments, results):
+        self.path = results / "run.partial.json"
+        self.data = self._resume(profile, experiments)
+        if self.data is None:
+            for experiment in experiments:  # a new run redoes everything: drop what an older run left half done
+                results_path(experiment, results, partial=True).unlink(missing_ok=True)
+            self.data = {"profile": profile, "experiments": experiments, "finished": [], "started": _now(),
+                         "wall_seconds": 0.0, "cpu_seconds": 0.0, "load_average": []}
+            write_atomically(self.path, self.data)
 
-def settings(profile, experiment):
-    """What an experiment's results depend on (a partial file with other settings is not resumed)."""
-    if experiment == "pretrain":
-        return {"pretrain": profile["pretrain"]}
-    keys = ("seeds", "head", "fine_tune", "scratch", "learning_rates")
-    return {"sizes": profile["sizes"][experiment], **{key: profile[key] for key in keys}}
-
-
-def description(experiment):
-    if experiment == "pretrain":
-        return "A small CNN with BatchNorm pretrained on Fashion-MNIST classes 0-4 (the base the lessons use)"
-    return grid.TARGET_EXPERIMENTS[experiment][1]
-
-
-def run_state(path, name, experiments, results):
-    """Resume the progress an interrupted run of the same profile left; else start anew."""
-    if path.exists():
+    def _resume(self, profile, experiments):
+        if not self.path.exists():
+            return None
         try:
-            state = json.loads(path.read_text())
+            state = json.loads(self.path.read_text())
         except (OSError, json.JSONDecodeError) as error:
-            raise ResultsError(f"{path}: unreadable run state ({error}); delete it to start afresh") from None
-        if state["profile"] == name and state["experiments"] == experiments:
-            return state
-    for experiment in experiments:  # a new run redoes everything: drop what an older run left half done
-        (results / f"{experiment}.partial.json").unlink(missing_ok=True)
-    state = {"profile": name, "experiments": experiments, "finished": [],
-             "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-             "wall_seconds": 0.0, "cpu_seconds": 0.0, "load_average": []}
-    store.write_atomically(path, state)
-    return state
+            raise ResultsError(f"{self.path}: unreadable run state ({error}); delete it to start afresh") from None
+        return state if (state["profile"], state["experiments"]) == (profile, experiments) else None
+
+    def pending(self):
+        return [name for name in self.data["experiments"] if name not in self.data["finished"]]
+
+    def add(self, seconds, cpu_seconds):
+        self.data["wall_seconds"] += seconds
+        self.data["cpu_seconds"] += cpu_seconds
+        self.data["load_average"].append(round(os.getloadavg()[0], 2))
+
+    def finish(self, experiment):
+        self.data["finished"].append(experiment)
+        write_atomically(self.path, self.data)
+
+    def close(self):
+        """The whole run is done: its state file goes; returns what it recorded."""
+        self.path.unlink()
+        return {**self.data, "finished_at": _now()}
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def run_experiment(name, lab, profile_name, state, results, bar):
+    """Every configuration of one experiment not done yet, each saved as it finishes; then publish it."""
+    experiment = grid.EXPERIMENTS[name]
+    configurations = experiment.configurations(lab.profile)
+    produced = Results(name, profile_name, experiment.description, experiment.settings(lab.profile),
+                       sorted({seed for _, seed in configurations}), results)
+    for n, seed in configurations:
+        key = f"n={n},seed={seed}"
+        bar.set_description(f"{name} {key}")
+        if not produced.done(key):
+            start, cpu_start = time.perf_counter(), time.process_time()
+            runs = [{**run, "configuration": key} for run in experiment.function(lab, n, seed)]
+            seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+            produced.add(key, runs, seconds, cpu_seconds)
+            state.add(seconds, cpu_seconds)
+        bar.update(1)
+    produced.publish()
+    state.finish(name)
 
 
 def main(argv=None):
     arguments = parse(argv)
-    name, results = arguments.profile, arguments.results
-    experiments = arguments.experiment or list(grid.TARGET_EXPERIMENTS)
-    profile = PROFILES[name]
-    state_path = results / "run.partial.json"
-    state = run_state(state_path, name, experiments, results)
-    pending = [experiment for experiment in experiments if experiment not in state["finished"]]
-    target = None
-    with tqdm(total=sum(len(configurations(profile, experiment)) for experiment in pending), unit="config",
-              dynamic_ncols=True) as bar:
-        for experiment in pending:
-            seeds = sorted({seed for _, seed in configurations(profile, experiment)})
-            produced = store.Results(experiment, name, description(experiment), settings(profile, experiment),
-                                     seeds, results)
-            for n, seed in configurations(profile, experiment):
-                key = f"n={n},seed={seed}"
-                bar.set_description(f"{experiment} {key}")
-                if not produced.done(key):
-                    start, cpu_start = time.perf_counter(), time.process_time()
-                    if experiment == "pretrain":
-                        runs = grid.pretrain(profile, seed)
-                    else:
-                        target = target or grid.Target(profile)
-                        runs = grid.TARGET_EXPERIMENTS[experiment][0](target, n, seed)
-                    for run in runs:
-                        run["configuration"] = key
-                    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
-                    produced.add(key, runs, seconds, cpu_seconds)
-                    state["wall_seconds"] += seconds
-                    state["cpu_seconds"] += cpu_seconds
-                    state["load_average"].append(round(os.getloadavg()[0], 2))
-                bar.update(1)
-            produced.publish()
-            state["finished"].append(experiment)
-            store.write_atomically(state_path, state)
-    state["finished_at"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    state_path.unlink()
-    print(f"{name} run done: {state['wall_seconds']:.0f} s")
-    if set(grid.TARGET_EXPERIMENTS) <= set(experiments):  # a run of the whole grid: its time, then the figures
-        store.write_atomically(results / "run.json", state)
+    profile_name, results = arguments.profile, arguments.results
+    experiments = arguments.experiment or grid.GRID
+    lab = grid.Lab(PROFILES[profile_name])
+    state = RunState(profile_name, experiments, results)
+    pending = state.pending()
+    total = sum(len(grid.EXPERIMENTS[name].configurations(lab.profile)) for name in pending)
+    with tqdm(total=total, unit="config", dynamic_ncols=True) as bar:
+        for name in pending:
+            run_experiment(name, lab, profile_name, state, results, bar)
+    recorded = state.close()
+    print(f"{profile_name} run done: {recorded['wall_seconds']:.0f} s")
+    if set(grid.GRID) <= set(experiments):  # a run of the whole grid: its time, then the figures
+        write_atomically(results / "run.json", recorded)
         figures.main(["--results", str(results)])
 
 

@@ -1,7 +1,6 @@
-"""Writing results files: provenance, atomic writes, resuming from the partial file of an interrupted run."""
+"""Producing results files: provenance, resuming from the partial file of an interrupted run, publishing."""
 
 import datetime
-import json
 import os
 import platform
 import subprocess
@@ -11,7 +10,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from sitebuild.results import RESULTS, SCHEMA_VERSION, ResultsError, read
+from experiments.contract import SCHEMA_VERSION, ResultsError, read, results_path, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,19 +71,12 @@ def git_commit():
     return sha + "-dirty" * dirty
 
 
-def write_atomically(path, data):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
-
-
 class Results:
     """One experiment's results being produced: resumes its partial file, publishes the final one at the end."""
 
     def __init__(self, experiment, profile, description, settings, seeds, results=None):
-        self.final = Path(results or RESULTS) / f"{experiment}.json"
-        self.partial = Path(results or RESULTS) / f"{experiment}.partial.json"
+        self.final = results_path(experiment, results)
+        self.partial = results_path(experiment, results, partial=True)
         self.data = self._resume(experiment, profile, settings) or {
             "schema_version": SCHEMA_VERSION, "experiment": experiment, "description": description,
             "profile": profile, "complete": False, "settings": settings, "done": [], "runs": [],

@@ -6,15 +6,16 @@ partly do, the test asserts the measured nuance, and the lessons say so.
 
 import pytest
 
-from sitebuild import results
-from sitebuild.results import summary
+from experiments import contract
+from experiments.contract import summary
+from experiments.figure_specs import FIGURES, FINE_TUNING, HEAD
 
 CHANCE = 0.2  # five target classes
 
 
 @pytest.fixture(scope="module")
 def data():
-    return {name: results.load(name) for name in
+    return {name: contract.load(name) for name in
             ("pretrain", "data_size", "lr_sweep", "blocks", "bn_modes", "recompile")}
 
 
@@ -44,7 +45,7 @@ def test_c1_fine_tuning_adapts_the_base_with_little_data(data):
     tuned = summary(data["data_size"], method="fine_tuning", n=smallest)
     assert tuned["min"] > CHANCE + 0.3 and tuned["mean"] - 2 * tuned["std"] > CHANCE + 0.3
     # it adapts the base: every seed beats the frozen base's features it started from
-    gain = results.paired_difference(data["data_size"], "test_accuracy", {"method": "fine_tuning", "n": smallest},
+    gain = contract.paired_difference(data["data_size"], "test_accuracy", {"method": "fine_tuning", "n": smallest},
                                      {"method": "feature_extraction", "n": smallest})
     assert gain["min"] > 0 and gain["mean"] > 2 * gain["std"]
 
@@ -57,8 +58,8 @@ def test_c3_a_frozen_base_trains_faster_per_epoch(data):
     blocks = data["blocks"]
     frozen, whole = (summary(blocks, "epoch_seconds", blocks=count) for count in (0, 3))
     assert clearly_above(whole, frozen), (whole, frozen)
-    slower = results.paired_difference(blocks, "epoch_seconds", {"blocks": 3}, {"blocks": 0})
-    top_block = results.paired_difference(blocks, "epoch_seconds", {"blocks": 1}, {"blocks": 0})
+    slower = contract.paired_difference(blocks, "epoch_seconds", {"blocks": 3}, {"blocks": 0})
+    top_block = contract.paired_difference(blocks, "epoch_seconds", {"blocks": 1}, {"blocks": 0})
     assert slower["min"] > 0.2 * frozen["mean"]
     assert top_block["mean"] < slower["mean"] / 2
     means = [summary(blocks, "epoch_seconds", blocks=count)["mean"] for count in range(4)]
@@ -76,7 +77,7 @@ def test_c6_unfreezing_without_recompiling_changes_nothing(data):
     assert summary(recompile, "base_weights_moved", method="freeze_before_first_fit")["max"] == 0
     assert summary(recompile, "base_weights_moved", method="recompile")["min"] > 0
     # lesson 5: "test accuracy rose" with compile(), on every seed, by more than the seed spread
-    rose = results.paired_difference(recompile, "test_accuracy", {"method": "recompile"}, {"method": "no_recompile"})
+    rose = contract.paired_difference(recompile, "test_accuracy", {"method": "recompile"}, {"method": "no_recompile"})
     assert rose["min"] > 0 and rose["mean"] > 2 * rose["std"], rose
 
 
@@ -88,14 +89,14 @@ def test_c2_training_fewer_layers_overfits_less(data):
     its 25 images, and the frozen base, which does worst on the test images, shows the largest gap."""
     n = 100
     for frozen in ("feature_extraction", "fine_tuning"):
-        extra = results.paired_difference(data["data_size"], "gap", {"method": "scratch", "n": n},
+        extra = contract.paired_difference(data["data_size"], "gap", {"method": "scratch", "n": n},
                                           {"method": frozen, "n": n})
         assert extra["min"] > 0 and extra["mean"] > extra["std"], (frozen, extra)
-    top_block = results.paired_difference(data["data_size"], "gap", {"method": "fine_tuning", "n": n},
+    top_block = contract.paired_difference(data["data_size"], "gap", {"method": "fine_tuning", "n": n},
                                           {"method": "feature_extraction", "n": n})
     assert abs(top_block["mean"]) < 2 * top_block["std"], top_block  # lesson 2: "within the spread"
     smallest = sizes(data, "data_size")[0]
-    frozen_gap = results.paired_difference(data["data_size"], "gap", {"method": "feature_extraction", "n": smallest},
+    frozen_gap = contract.paired_difference(data["data_size"], "gap", {"method": "feature_extraction", "n": smallest},
                                            {"method": "scratch", "n": smallest})
     assert frozen_gap["min"] > 0, frozen_gap
     # Nuance: unfreezing more of the pretrained base (BatchNorm kept frozen, Adam 1e-4, early stopping) did
@@ -115,7 +116,7 @@ def test_c4_measured_nuance_pretraining_tied_with_scratch_here(data):
     on validation) and training from scratch ended within two points of each other on average, inside the
     seed spread. What the pretrained base does give: its frozen features alone are far above chance."""
     for n in sizes(data, "data_size"):
-        difference = results.paired_difference(data["data_size"], "test_accuracy",
+        difference = contract.paired_difference(data["data_size"], "test_accuracy",
                                                {"method": "fine_tuning", "n": n}, {"method": "scratch", "n": n})
         assert abs(difference["mean"]) < 0.02 and abs(difference["mean"]) < 2 * difference["std"], (n, difference)
     smallest = sizes(data, "data_size")[0]
@@ -133,14 +134,14 @@ def test_c7_measured_nuance_training_false_does_not_take_effect_and_accuracy_bar
         assert select_values(bn, "bn_training_false", n) == plain  # identical runs, to the last digit
         assert summary(bn, "bn_statistics_moved", method="bn_training", n=n)["min"] > 0
         assert summary(bn, "bn_statistics_moved", method="bn_frozen", n=n)["max"] == 0
-        change = results.paired_difference(bn, "test_accuracy", {"method": "bn_frozen", "n": n},
+        change = contract.paired_difference(bn, "test_accuracy", {"method": "bn_frozen", "n": n},
                                            {"method": "bn_training", "n": n})
         assert abs(change["mean"]) < 2 * change["std"], change
 
 
 def select_values(data, method, n):
     return [(run["seed"], run["test_accuracy"], run["bn_statistics_moved"])
-            for run in results.select(data, method=method, n=n)]
+            for run in contract.select(data, method=method, n=n)]
 
 
 # C5: a low learning rate during fine-tuning protects the learned features.
@@ -151,14 +152,14 @@ def test_c5_measured_nuance_too_high_a_rate_damages_too_low_a_rate_barely_moves(
     sweep = data["lr_sweep"]
     rates = sorted({run["learning_rate"] for run in sweep["runs"]})
     for n in sizes(data, "lr_sweep"):
-        chosen = results.chosen_learning_rate(sweep, n)
+        chosen = contract.chosen_learning_rate(sweep, n)
         assert 1e-3 <= chosen <= 1e-2
         for extreme in (rates[0], rates[-1]):
-            loss = results.paired_difference(sweep, "test_accuracy", {"n": n, "learning_rate": chosen},
+            loss = contract.paired_difference(sweep, "test_accuracy", {"n": n, "learning_rate": chosen},
                                              {"n": n, "learning_rate": extreme})
             assert loss["min"] > 0.05, (n, extreme, loss)  # every seed lost more than 5 points
     largest = max(sizes(data, "lr_sweep"))
-    damage = {n: results.paired_difference(sweep, "test_accuracy", {"n": n, "learning_rate": 1e-3},
+    damage = {n: contract.paired_difference(sweep, "test_accuracy", {"n": n, "learning_rate": 1e-3},
                                            {"n": n, "learning_rate": rates[-1]})["mean"]
               for n in sizes(data, "lr_sweep")}
     assert damage[largest] > damage[min(damage)]
@@ -167,10 +168,12 @@ def test_c5_measured_nuance_too_high_a_rate_damages_too_low_a_rate_barely_moves(
 def test_lesson_5_two_phase_curve_dips_in_training_accuracy_for_one_epoch_while_validation_rises(data):
     """Lesson 5 under the two-phase figure: fine-tuning starts from the head's best epoch on validation; in
     its first epoch training accuracy dips while validation accuracy rises; the dip lasts one epoch."""
-    figure = results.FIGURES["two_phase"]
-    rows = figure["rows"](data[figure["experiment"]])
-    head = [row for row in rows if row[1].startswith("head")]
-    tune = [row for row in rows if row[1] == "fine-tuning"]
-    best = max(head, key=lambda row: row[3])  # columns: epoch, phase, train accuracy, validation accuracy
-    assert tune[0][2] < best[2] and tune[0][3] > best[3], (best, tune[0])
-    assert all(row[2] > best[2] for row in tune[1:]), tune
+    figure = FIGURES["two_phase"]
+    points = figure.points(data[figure.experiment])
+    head = [point for point in points if point.phase == HEAD]
+    tune = [point for point in points if point.phase == FINE_TUNING]
+    best = head[-1]  # the epoch early stopping kept, where the figure branches
+    assert best.validation_accuracy == max(point.validation_accuracy for point in points if point.phase != FINE_TUNING)
+    assert tune[0].epoch == best.epoch + 1
+    assert tune[0].train_accuracy < best.train_accuracy and tune[0].validation_accuracy > best.validation_accuracy
+    assert all(point.train_accuracy > best.train_accuracy for point in tune[1:]), tune

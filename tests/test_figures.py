@@ -1,15 +1,29 @@
-"""Figures: one per name in sitebuild.results.FIGURES, drawn from the committed results and still matching them."""
+"""Figures: each name in experiments.figure_specs.FIGURES, in both palettes, drawn from the committed results and
+still matching them byte for byte, on any machine; on the pages, legible on a phone and lazy-loaded."""
 
+import itertools
+import os
 import re
-import xml.etree.ElementTree as ElementTree
+import subprocess
+import sys
 
 import pytest
 
 from experiments import figures
-from sitebuild import results
+from experiments.contract import load
+from experiments.figure_specs import FIGURES, PALETTES, WIDTH, figure_points, svg_name
 from macros_env import FakeEnv
+from sitebuild.pages import lesson_pages
+from sitebuild.results import register_macros
 
-NAMES = list(results.FIGURES)
+FILES = [(name, palette) for name in FIGURES for palette in PALETTES]
+IDS = [svg_name(name, palette) for name, palette in FILES]
+MIN_TEXT_PX = 11  # the smallest text a reader should have to read, in CSS px
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+
+
+def committed(name, palette):
+    return figures.FIGURES_DIR / svg_name(name, palette)
 
 
 def source_of(svg_text):
@@ -19,13 +33,17 @@ def source_of(svg_text):
     return match.group(1)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_each_figure_matches_the_results_it_was_drawn_from(name):
-    path = figures.FIGURES_DIR / f"{name}.svg"
+@pytest.mark.parametrize("name, palette", FILES, ids=IDS)
+def test_each_figure_matches_the_results_it_was_drawn_from(name, palette):
+    path = committed(name, palette)
     assert path.is_file(), f"{path} is missing: run `make figures`"
-    experiment = results.FIGURES[name]["experiment"]
+    experiment = FIGURES[name].experiment
     assert source_of(path.read_text()) == figures.source_line(experiment), (
         f"{path} was drawn from other results than experiments/results/{experiment}.json: run `make figures`")
+
+
+def test_every_file_in_the_figures_folder_is_a_figure():
+    assert sorted(path.name for path in figures.FIGURES_DIR.glob("*.svg")) == sorted(IDS)
 
 
 @pytest.fixture(scope="module")
@@ -35,39 +53,145 @@ def redrawn(tmp_path_factory):
     return folder
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_figures_are_exactly_what_the_results_draw(redrawn, name):
-    """Byte for byte: the committed SVG is what `make figures` makes now (deterministic output)."""
-    assert (redrawn / f"{name}.svg").read_bytes() == (figures.FIGURES_DIR / f"{name}.svg").read_bytes()
+@pytest.mark.parametrize("name, palette", FILES, ids=IDS)
+def test_figures_are_exactly_what_the_results_draw(redrawn, name, palette):
+    """Byte for byte: the committed SVG is what `make figures` makes now."""
+    assert (redrawn / svg_name(name, palette)).read_bytes() == committed(name, palette).read_bytes()
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_figures_have_an_opaque_white_background_and_no_date(name):
-    text = (figures.FIGURES_DIR / f"{name}.svg").read_text()
+def perturbed(data, relative=1e-12):
+    """The results with every measured float moved by a relative ±1e-12 (alternately), as another CPU's last bits
+    might move them. Learning rates are settings that runs are selected by, not measurements: kept."""
+    factors = itertools.cycle((1 + relative, 1 - relative))
+
+    def walk(value, key=None):
+        if isinstance(value, float) and key != "learning_rate":
+            return value * next(factors)
+        if isinstance(value, list):
+            return [walk(item, key) for item in value]
+        if isinstance(value, dict):
+            return {field: walk(item, field) for field, item in value.items()}
+        return value
+
+    return {**data, "runs": walk(data["runs"])}
+
+
+@pytest.mark.parametrize("name, palette", FILES, ids=IDS)
+def test_noise_below_what_the_file_prints_changes_no_byte(monkeypatch, name, palette):
+    """Redrawn from results perturbed in memory (so the metadata's sha256 stays that of the file), the figure
+    is the committed one, byte for byte. And with another hash salt: matplotlib names clip paths by a hash of
+    the clip box's full-precision floats, which differ in the last bits from one CPU to another; a salt changes
+    every such hash, so the same bytes mean no id is one."""
+    monkeypatch.setitem(figures.STYLE, "svg.hashsalt", "another salt")
+    spec = FIGURES[name]
+    data = load(spec.experiment)
+    noisy = perturbed(data)
+    assert noisy["runs"] != data["runs"]
+    svg = figures.svg(name, noisy, figures.source_line(spec.experiment), palette)
+    assert svg.encode() == committed(name, palette).read_bytes()
+
+
+@pytest.mark.parametrize("name, palette", FILES, ids=IDS)
+def test_figures_have_their_palette_s_opaque_background_and_no_date(name, palette):
+    text = committed(name, palette).read_text()
     assert "<dc:date>" not in text
-    root = ElementTree.fromstring(text)
-    first_patch = root.find(".//{http://www.w3.org/2000/svg}g[@id='patch_1']/{http://www.w3.org/2000/svg}path")
-    assert "fill: #ffffff" in first_patch.get("style")
+    first_patch = re.search(r'<g id="patch_1">\s*<path d="[^"]*" style="fill: (#[0-9a-f]{6})"', text)
+    assert first_patch.group(1) == figures.COLORS[palette].background
 
 
 def test_a_changed_result_makes_the_figure_stale(tmp_path):
-    for path in results.RESULTS.glob("*.json"):
+    for path in figures.RESULTS.glob("*.json"):
         (tmp_path / path.name).write_bytes(path.read_bytes())
-    experiment = results.FIGURES["lr_sweep"]["experiment"]
+    experiment = FIGURES["lr_sweep"].experiment
     before = figures.source_line(experiment, tmp_path)
     changed = tmp_path / f"{experiment}.json"
     changed.write_text(changed.read_text().replace('"test_accuracy": 0.', '"test_accuracy": 0.0', 1))
     assert figures.source_line(experiment, tmp_path) != before
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_the_figure_macro_gives_image_alt_caption_provenance_and_numbers(name):
+@pytest.mark.parametrize("name", FIGURES)
+def test_the_figure_macro_gives_both_palettes_alt_caption_provenance_and_numbers(name):
     env = FakeEnv("lessons/5-recompile-low-learning-rate.md")
-    results.register_macros(env)
+    register_macros(env)
     markdown = env.macros["figure"](name)
-    spec = results.FIGURES[name]
-    assert f"![{spec['alt']}](../figures/{name}.svg)" in markdown
-    data = results.load(spec["experiment"])
-    assert data["provenance"]["hardware"] in markdown and data["provenance"]["date"] in markdown
-    assert markdown.count("<tr>") == len(results.figure_rows(name)) + 1  # the header, then one row per point
-    assert "<details" in markdown and "<figcaption>" in markdown
+    spec = FIGURES[name]
+    size = f'width="{round(WIDTH * 96)}" height="{round(spec.height * 96)}"'
+    for palette in PALETTES:
+        assert f"![{spec.alt}](../figures/{svg_name(name, palette)}#only-{palette}){{ {size} loading=lazy }}" \
+            in markdown
+    data = load(spec.experiment)
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", markdown, re.DOTALL).group(1)
+    first_line, provenance = caption.split("\n", 1)
+    assert data["provenance"]["hardware"] not in first_line
+    folded = re.fullmatch(r'<details class="result-provenance"><summary>[^<]+</summary>(.*)</details>', provenance)
+    assert folded, provenance
+    for key in ("hardware", "date"):
+        assert data["provenance"][key] in folded.group(1)
+    assert data["provenance"]["git_commit"][:10] in folded.group(1)
+    assert markdown.count("<tr>") == len(figure_points(name)) + 1  # the header, then one row per point
+
+
+def smallest_text(svg_text):
+    """The smallest font size in an SVG of matplotlib's (text drawn as glyph paths, each text's group scaled by
+    font size / 100), and the SVG's width, in the same user units."""
+    sizes = [float(scale) * 100 for scale in re.findall(r"scale\((\d*\.?\d+) -\1\)", svg_text)]
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) [\d.]+"', svg_text).group(1))
+    return min(sizes), width
+
+
+def lessons_with_figures():
+    return [page.stem for page in lesson_pages() if "figure(" in page.read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_figures_on_the_pages_are_legible_sized_lazy_and_in_the_reader_s_palette(page, viewport, palette):
+    """Each figure shows one image, the palette's; it has its width and height, is lazy-loaded and below the
+    fold; and once scrolled to, its smallest text is at least MIN_TEXT_PX CSS px on screen."""
+    page.set_viewport_size(VIEWPORTS[viewport])
+    page.emulate_media(color_scheme=palette)
+    height = VIEWPORTS[viewport]["height"]
+    shown = 0
+    for lesson in lessons_with_figures():
+        page.goto(f"lessons/{lesson}/")
+        for figure in page.locator("figure.result-figure").all():
+            images = figure.locator("img")
+            assert images.count() == len(PALETTES)
+            visible = [image for image in images.all() if image.is_visible()]
+            assert len(visible) == 1, (lesson, figure.inner_html())
+            image = visible[0]
+            assert image.get_attribute("src").endswith(f"#only-{palette}")
+            assert image.get_attribute("loading") == "lazy"
+            assert image.bounding_box()["y"] >= height, f"{lesson}: a lazy figure above the fold"
+            image.scroll_into_view_if_needed()
+            page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=image.element_handle())
+            natural = image.evaluate("image => [image.naturalWidth, image.naturalHeight]")
+            assert natural == [int(image.get_attribute("width")), int(image.get_attribute("height"))]
+            file = image.get_attribute("src").rsplit("/", 1)[1].split("#")[0]
+            font, svg_width = smallest_text((figures.FIGURES_DIR / file).read_text())
+            rendered = font * image.bounding_box()["width"] / svg_width
+            assert rendered >= MIN_TEXT_PX, f"{lesson}, {file}: text {rendered:.1f} CSS px at {viewport}"
+            shown += 1
+    assert shown >= len(FIGURES)
+
+
+@pytest.mark.parametrize("name, metric", [("recompile", "base_weights_moved"), ("bn_modes", "bn_statistics_moved")])
+def test_a_bar_s_label_is_the_number_the_pages_print(name, metric):
+    """One number, one meaning: the value written over each bar (matplotlib keeps each text as a comment) is
+    what `result(..., metric=...)` prints on the pages, the mean over seeds."""
+    env = FakeEnv("lessons/5-recompile-low-learning-rate.md")
+    register_macros(env)
+    labels = re.findall(r"<!-- (.*?) -->", committed(name, "light").read_text())
+    for point in figure_points(name):
+        where = {"n": point.n} if hasattr(point, "n") else {}
+        assert env.macros["result"](name, point.method, metric=metric, **where) in labels, (point, labels)
+
+
+def test_drawing_writes_nothing_in_the_user_s_home(tmp_path):
+    """matplotlib's font cache and config stay in the checkout (.cache/matplotlib), like every other cache."""
+    environment = {key: value for key, value in os.environ.items() if key != "MPLCONFIGDIR"}
+    draw = "from experiments import contract, figures; figures.svg('timing', contract.load('blocks'), '', 'light')"
+    done = subprocess.run([sys.executable, "-c", draw], cwd=figures.ROOT, env={**environment, "HOME": str(tmp_path)},
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not list(tmp_path.iterdir())

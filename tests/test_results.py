@@ -1,21 +1,26 @@
 """Results files: bad input gets a clear error naming the file; runs resume; a failed run overwrites nothing."""
 
+import ast
 import json
 import subprocess
+import sys
+from pathlib import Path
 
 import keras
 import pytest
 
-from experiments import grid, run, store
+from experiments import contract, grid, run, store
+from experiments.contract import ResultsError
 from macros_env import FakeEnv
-from sitebuild import results
-from sitebuild.results import ResultsError
+from sitebuild.results import register_macros
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def document(**changes):
-    data = {"schema_version": results.SCHEMA_VERSION, "experiment": "data_size", "profile": "quick",
+    data = {"schema_version": contract.SCHEMA_VERSION, "experiment": "data_size", "profile": "quick",
             "complete": True, "settings": {}, "done": [],
-            "provenance": {key: "x" for key in results.PROVENANCE},
+            "provenance": {key: "x" for key in contract.PROVENANCE},
             "runs": [{"configuration": "n=5,seed=0", "method": "fine_tuning", "n": 5, "seed": 0,
                       "test_accuracy": 0.5}]}
     data.update(changes)
@@ -30,25 +35,25 @@ def write(folder, data, name="data_size.json"):
 
 def test_a_valid_file_loads(tmp_path):
     write(tmp_path, document())
-    assert results.load("data_size", tmp_path)["runs"][0]["test_accuracy"] == 0.5
+    assert contract.load("data_size", tmp_path)["runs"][0]["test_accuracy"] == 0.5
 
 
 def test_corrupt_json_names_the_file_and_the_line(tmp_path):
     path = write(tmp_path, '{\n "schema_version": 1,\n "runs": [,]\n}')
     with pytest.raises(ResultsError, match=rf"{path}, line 3: not valid JSON"):
-        results.load("data_size", tmp_path)
+        contract.load("data_size", tmp_path)
 
 
 def test_a_file_cut_short_names_the_file(tmp_path):
     path = write(tmp_path, json.dumps(document(), indent=1)[:-40])
     with pytest.raises(ResultsError, match=rf"{path}, line \d+: not valid JSON .*cut short"):
-        results.load("data_size", tmp_path)
+        contract.load("data_size", tmp_path)
 
 
 def test_another_schema_version_is_refused(tmp_path):
     path = write(tmp_path, document(schema_version=0))
     with pytest.raises(ResultsError, match=rf"{path}: schema_version is 0, this code reads version 1"):
-        results.load("data_size", tmp_path)
+        contract.load("data_size", tmp_path)
 
 
 def test_a_missing_key_is_named(tmp_path):
@@ -56,26 +61,26 @@ def test_a_missing_key_is_named(tmp_path):
     del data["provenance"]["git_commit"]
     path = write(tmp_path, data)
     with pytest.raises(ResultsError, match=rf"{path}: provenance lacks git_commit"):
-        results.load("data_size", tmp_path)
+        contract.load("data_size", tmp_path)
     data = document()
     del data["runs"][0]["test_accuracy"]
     write(tmp_path, data)
     with pytest.raises(ResultsError, match=r"runs\[0\] lacks test_accuracy"):
-        results.load("data_size", tmp_path)
+        contract.load("data_size", tmp_path)
 
 
 def test_an_incomplete_or_absent_file_is_refused(tmp_path):
     path = write(tmp_path, document(complete=False))
     with pytest.raises(ResultsError, match=rf"{path}: marked incomplete"):
-        results.load("data_size", tmp_path)
+        contract.load("data_size", tmp_path)
     with pytest.raises(ResultsError, match=r"lr_sweep.json: no such results file"):
-        results.load("lr_sweep", tmp_path)
+        contract.load("lr_sweep", tmp_path)
 
 
 def test_a_filter_matching_no_run_names_the_experiment(tmp_path):
     write(tmp_path, document())
     with pytest.raises(ResultsError, match=r"'data_size': no run has method='scratch', n=5"):
-        results.summary(results.load("data_size", tmp_path), method="scratch", n=5)
+        contract.summary(contract.load("data_size", tmp_path), method="scratch", n=5)
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -98,32 +103,31 @@ def fake_experiment(monkeypatch):
     """data_size without training: records which configurations ran, can be 'killed' at a given call."""
     calls = []
 
-    def data_size(target, n, seed):
+    def data_size(lab, n, seed):
         if len(calls) == fake.kill_at:
             raise Killed
         calls.append((n, seed))
         return [{"method": "fine_tuning", "n": n, "seed": seed, "test_accuracy": n / 1000}]
 
     fake = type("Fake", (), {"calls": calls, "kill_at": None})
-    monkeypatch.setitem(grid.TARGET_EXPERIMENTS, "data_size", (data_size, "fake"))
-    monkeypatch.setattr(grid, "Target", lambda profile: None)
+    monkeypatch.setitem(grid.EXPERIMENTS, "data_size", grid.EXPERIMENTS["data_size"]._replace(function=data_size))
     return fake
 
 
 def test_a_killed_run_resumes_with_the_configuration_in_flight(tmp_path, fake_experiment):
     argv = ["--experiment", "data_size", "--results", str(tmp_path)]
-    configurations = run.configurations(run.PROFILES["quick"], "data_size")
+    configurations = grid.EXPERIMENTS["data_size"].configurations(run.PROFILES["quick"])
     fake_experiment.kill_at = 5
     with pytest.raises(Killed):
         run.main(argv)
     assert not (tmp_path / "data_size.json").exists()
-    partial = results.read(tmp_path / "data_size.partial.json")
+    partial = contract.read(tmp_path / "data_size.partial.json")
     assert partial["done"] == [f"n={n},seed={seed}" for n, seed in configurations[:5]]
 
     fake_experiment.kill_at = None
     run.main(argv)
     assert fake_experiment.calls == configurations  # each configuration ran once, across both runs
-    final = results.load("data_size", tmp_path)
+    final = contract.load("data_size", tmp_path)
     assert len(final["runs"]) == len(configurations)
     assert not (tmp_path / "data_size.partial.json").exists()
     assert not (tmp_path / "run.partial.json").exists()
@@ -153,7 +157,7 @@ def test_result_macro_formats_the_mean_and_the_seed_spread(tmp_path):
                      "test_accuracy": value} for seed, value in enumerate([0.70, 0.74, 0.78])]
     write(tmp_path, data)
     env = FakeEnv("lessons/4-pretrained-vs-scratch.md")
-    results.register_macros(env, tmp_path)
+    register_macros(env, tmp_path)
     assert env.macros["result"]("data_size", "fine_tuning", n=5) == "74.0 %"
     assert env.macros["result"]("data_size", "fine_tuning", n=5, spread=True) == "74.0 % (± 4.0, 3 seeds)"
 
@@ -164,7 +168,7 @@ def test_difference_macro_subtracts_the_printed_means(tmp_path):
                      "test_accuracy": value} for method, value in (("fine_tuning", 0.7624), ("scratch", 0.7016))]
     write(tmp_path, data)
     env = FakeEnv("lessons/4-pretrained-vs-scratch.md")
-    results.register_macros(env, tmp_path)
+    register_macros(env, tmp_path)
     assert (env.macros["result"]("data_size", "fine_tuning", n=5), env.macros["result"]("data_size", "scratch", n=5)) \
         == ("76.2 %", "70.2 %")
     # The raw means differ by 6.08 points, which would print as 6.1.
@@ -176,7 +180,7 @@ def test_a_filter_matching_several_runs_per_seed_is_refused(tmp_path):
     data["runs"].append({**data["runs"][0], "method": "scratch"})
     write(tmp_path, data)
     with pytest.raises(ResultsError, match=r"n=5 matches several runs per seed"):
-        results.summary(results.load("data_size", tmp_path), n=5)
+        contract.summary(contract.load("data_size", tmp_path), n=5)
 
 
 def test_provenance_names_no_accelerator_the_backend_does_not_use():
@@ -213,3 +217,44 @@ def test_provenance_marks_a_run_from_uncommitted_code(tmp_path, monkeypatch):
     assert not store.git_commit().endswith("-dirty")
     (tmp_path / "experiments/grid.py").write_text("2\n")
     assert store.git_commit().endswith("-dirty")
+
+
+def imported_modules(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "experiments").glob("*.py")), ids=lambda path: path.name)
+def test_the_producer_does_not_import_the_site(path):
+    """Results flow one way: experiments/ writes them through experiments.contract; sitebuild/ reads them."""
+    assert not [name for name in imported_modules(path) if name.split(".")[0] == "sitebuild"]
+
+
+def test_the_site_reads_results_without_keras_or_matplotlib():
+    """The site build imports the contract and the figure specs, standard library only."""
+    code = ("import sys, sitebuild.results; heavy = [name for name in ('keras', 'tensorflow', 'numpy', 'matplotlib', "
+            "'jax') if name in sys.modules]; print(heavy); sys.exit(bool(heavy))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("metric, first, second, expected", [
+    ("test_accuracy", 0.7624, 0.7016, "6.0 points"),
+    ("gap", 0.25, 0.125, "12.5 points"),
+    ("epoch_seconds", 2.5, 1.25, "1.25 s"),
+    ("bn_statistics_moved", 0.5, 0.25, "0.25"),
+])
+def test_difference_is_in_the_metric_s_declared_unit(tmp_path, metric, first, second, expected):
+    data = document()
+    data["runs"] = [{"configuration": f"n=5,seed=0,{method}", "method": method, "n": 5, "seed": 0,
+                     "test_accuracy": 0.5, metric: [9.9, value] if metric == "epoch_seconds" else value}
+                    for method, value in (("fine_tuning", first), ("scratch", second))]
+    write(tmp_path, data)
+    env = FakeEnv("lessons/4-pretrained-vs-scratch.md")
+    register_macros(env, tmp_path)
+    assert env.macros["difference"]("data_size", {"method": "fine_tuning"}, {"method": "scratch"},
+                                    metric=metric) == expected

@@ -1,0 +1,188 @@
+"""The results contract between the run that writes results and the site that reads them: the schema, reading
+(with validation) and the atomic write, the metrics with their units and formats, and the summary statistics
+that the figures, the page macros and the claims tests all take their numbers from.
+
+Standard library only: the site build imports it without Keras or matplotlib.
+"""
+
+import json
+import os
+import statistics
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "experiments" / "results"
+SCHEMA_VERSION = 1
+REQUIRED = ("schema_version", "experiment", "profile", "complete", "provenance", "settings", "runs")
+PROVENANCE = ("hardware", "accelerator", "backend", "versions", "git_commit", "profile", "seeds", "date",
+              "wall_seconds")
+RUN = ("configuration", "method", "seed", "test_accuracy")
+
+
+class ResultsError(ValueError):
+    """A results file is missing, unreadable, from another schema version or lacks required keys."""
+
+
+def validate(data, path):
+    """Raise ResultsError naming `path` unless `data` is a results document of this schema version."""
+    if not isinstance(data, dict):
+        raise ResultsError(f"{path}: expected a JSON object at the top level, got {type(data).__name__}")
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise ResultsError(f"{path}: schema_version is {data.get('schema_version')!r}, this code reads "
+                           f"version {SCHEMA_VERSION}; rerun `make run` to regenerate it")
+    missing = [key for key in REQUIRED if key not in data]
+    if missing:
+        raise ResultsError(f"{path}: missing required key(s) {', '.join(missing)}")
+    missing = [key for key in PROVENANCE if key not in data["provenance"]]
+    if missing:
+        raise ResultsError(f"{path}: provenance lacks {', '.join(missing)}")
+    for index, run in enumerate(data["runs"]):
+        missing = [key for key in RUN if key not in run]
+        if missing:
+            raise ResultsError(f"{path}: runs[{index}] lacks {', '.join(missing)}")
+    return data
+
+
+def read(path):
+    """Load and validate one results file; every failure names the file (and the line for bad JSON)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ResultsError(f"{path}: no such results file; run `make run` to produce it") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ResultsError(f"{path}, line {error.lineno}: not valid JSON ({error.msg}); the file is corrupt "
+                           f"or was cut short") from None
+    return validate(data, path)
+
+
+def results_path(experiment, results=None, partial=False):
+    """experiments/results/<experiment>.json, or the .partial.json an unfinished run keeps (another folder:
+    `results`)."""
+    return Path(results or RESULTS) / f"{experiment}{'.partial' if partial else ''}.json"
+
+
+def load(experiment, results=None):
+    """The completed results of `experiment` (never a partial file)."""
+    path = results_path(experiment, results)
+    data = read(path)
+    if not data["complete"]:
+        raise ResultsError(f"{path}: marked incomplete; finish it with `make run`")
+    return data
+
+
+def write_atomically(path, data):
+    """Write JSON to a temporary file, then rename it over `path`: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+# Metrics: how one run yields a number, and how that number prints.
+
+def epoch_time(run):
+    """Seconds per epoch of a run: its fastest epoch after the first (which includes tracing). On a shared
+    machine other processes only ever slow an epoch down, so the fastest is the least disturbed."""
+    return min(run["epoch_seconds"][1:] or run["epoch_seconds"])
+
+
+def best_validation_accuracy(run):
+    """Validation accuracy at the epoch early stopping kept."""
+    return run["curves"]["val_accuracy"][run["best_epoch"] - 1]
+
+
+class Metric(NamedTuple):
+    value: Callable[[dict], float]  # how one run yields the number
+    unit: str  # printed after the number: "%", "points" or "s"; "" for a bare number
+    scale: float = 1  # printed number = value × scale
+    digits: str = ".3g"  # format spec of the printed number
+
+
+def _field(name):
+    return lambda run: run[name]
+
+
+METRICS = {
+    "test_accuracy": Metric(_field("test_accuracy"), "%", 100, ".1f"),
+    "train_accuracy": Metric(_field("train_accuracy"), "%", 100, ".1f"),
+    "validation_accuracy": Metric(best_validation_accuracy, "%", 100, ".1f"),
+    "source_test_accuracy": Metric(_field("source_test_accuracy"), "%", 100, ".1f"),
+    "gap": Metric(_field("gap"), "points", 100, ".1f"),  # train accuracy minus test accuracy
+    "epoch_seconds": Metric(epoch_time, "s", 1, ".2f"),
+    "best_epoch": Metric(_field("best_epoch"), "", 1, ".1f"),
+    "base_weights_moved": Metric(_field("base_weights_moved"), ""),  # largest absolute change of a weight
+    "bn_statistics_moved": Metric(_field("bn_statistics_moved"), ""),  # ... of a BatchNorm moving statistic
+}
+
+
+def metric_definition(name):
+    if name not in METRICS:
+        raise ResultsError(f"unknown metric {name!r}; known: {', '.join(METRICS)}")
+    return METRICS[name]
+
+
+def format_number(name, value):
+    """`value` of metric `name` as the pages print it, without its unit: 0.743 -> "74.3"."""
+    definition = metric_definition(name)
+    return f"{value * definition.scale:{definition.digits}}"
+
+
+def format_value(name, value):
+    """With its unit: 0.743 -> "74.3 %"."""
+    unit = metric_definition(name).unit
+    return format_number(name, value) + (f" {unit}" if unit else "")
+
+
+def difference_unit(name):
+    """The unit of a difference of two values of metric `name`: percentages differ by points."""
+    unit = metric_definition(name).unit
+    return "points" if unit == "%" else unit
+
+
+# Summary statistics over seeds.
+
+def select(data, **where):
+    """The runs of a results document whose fields equal every `where` item; an error when there are none."""
+    chosen = [run for run in data["runs"] if all(run.get(key) == value for key, value in where.items())]
+    if not chosen:
+        condition = ", ".join(f"{key}={value!r}" for key, value in where.items())
+        raise ResultsError(f"results of experiment {data['experiment']!r}: no run has {condition}")
+    return chosen
+
+
+def summary(data, metric="test_accuracy", **where):
+    """Mean, sample standard deviation, min, max and count of `metric` over the seeds of the chosen runs."""
+    value = metric_definition(metric).value
+    runs = select(data, **where)
+    seeds = [run["seed"] for run in runs]
+    if len(set(seeds)) != len(seeds):
+        condition = ", ".join(f"{key}={value!r}" for key, value in where.items())
+        raise ResultsError(f"results of experiment {data['experiment']!r}: {condition} matches several runs "
+                           f"per seed; name the method, n, learning_rate or blocks too")
+    return _stats([value(run) for run in runs])
+
+
+def _stats(values):
+    return {"mean": statistics.fmean(values), "std": statistics.stdev(values) if len(values) > 1 else 0.0,
+            "min": min(values), "max": max(values), "count": len(values), "values": values}
+
+
+def paired_difference(data, metric, first, second):
+    """Seed by seed, `metric` of the `first` runs minus that of the `second` (dicts of run fields)."""
+    value = metric_definition(metric).value
+    by_seed = {run["seed"]: value(run) for run in select(data, **second)}
+    firsts = select(data, **first)
+    if sorted(run["seed"] for run in firsts) != sorted(by_seed):
+        raise ResultsError(f"results of experiment {data['experiment']!r}: {first} and {second} were not run "
+                           f"with the same seeds")
+    return _stats([value(run) - by_seed[run["seed"]] for run in firsts])
+
+
+def chosen_learning_rate(data, n):
+    """The fine-tuning learning rate with the best mean validation accuracy at `n` (never the test set)."""
+    rates = sorted({run["learning_rate"] for run in select(data, n=n)})
+    return max(rates, key=lambda rate: summary(data, "validation_accuracy", n=n, learning_rate=rate)["mean"])
