@@ -5,7 +5,7 @@ import re
 
 from axe_playwright_python.sync_playwright import Axe
 
-from sitebuild.quiz import load_bank
+from sitebuild.quiz_bank import load_bank
 
 KEY = "fine-tuning-quiz/v1"  # store.js's localStorage key
 REVIEW = "review/"

@@ -11,11 +11,11 @@ from playwright.sync_api import expect
 from conftest import ROOT
 from macros_env import FakeEnv
 from quiz_pages import ITEMS, LESSON, REVIEW, axe_violations, follow_instant_navigation, store, stored, use_palette
-from sitebuild import quiz
+from sitebuild import quiz, quiz_bank, quiz_html
 from sitebuild.pages import mkdocs_config
 
 ASSETS = ROOT / "docs" / "assets"
-WIDGET = ("store.js", "quiz.js", "quiz.css")  # what a page with a quiz loads for it
+WIDGET = quiz.ASSETS["widget"]  # what a page with a quiz loads for it
 
 
 def focused(page):
@@ -218,7 +218,7 @@ def _site_markdown():
 
 def _macros_for(url):
     """The page macros as they would run for a page at `url`."""
-    return quiz.Quizzes(FakeEnv(url + "index.md", url=url), quiz.load_bank())
+    return quiz.Quizzes(FakeEnv(url + "index.md", url=url), quiz_bank.load_bank())
 
 
 def test_quiz_inside_content_tabs_under_a_self_only_csp(page, site_url):
@@ -240,7 +240,7 @@ def test_script_in_the_bank_renders_as_text_and_runs_nothing(page, site_url):
               "question": "<script>window.pwned = 1</script> [x](javascript:window.pwned=1)",
               "answer": '<img src="x" onerror="window.pwned = 1"> <b onclick="window.pwned = 1">bold</b>'}
     macros = _macros_for("fixture/xss/")
-    body = macros._assets("quiz.css", "store.js", "quiz.js") + quiz.render_item(attack)
+    body = macros.assets("widget") + quiz_html.render_item(attack)
     page.route(site_url + "fixture/xss/", _fixture_page(body))
     page.on("dialog", lambda dialog: page.problems.append(f"dialog: {dialog.message}"))
     page.goto("fixture/xss/")
@@ -275,7 +275,7 @@ def test_multiple_answer_choice_uses_checkboxes_and_needs_every_correct_one(page
                            {"text": "`for layer in base.layers: layer.trainable = False`", "correct": True,
                             "explanation": "Layer by layer."},
                            {"text": "`base.compile()`", "explanation": "Compiling freezes nothing."}]}
-    body = _macros_for("fixture/multiple/")._assets("quiz.css", "store.js", "quiz.js") + quiz.render_item(several)
+    body = _macros_for("fixture/multiple/").assets("widget") + quiz_html.render_item(several)
     page.route(site_url + "fixture/multiple/", _fixture_page(body))
     page.goto("fixture/multiple/")
     item = page.locator("#quiz-several")
@@ -287,3 +287,4 @@ def test_multiple_answer_choice_uses_checkboxes_and_needs_every_correct_one(page
     item.get_by_role("button", name="Check").click()
     expect(item.get_by_role("status")).to_contain_text("✓ Correct")
     expect(item.get_by_role("status")).to_contain_text("It recurses.Layer by layer.")
+
