@@ -75,8 +75,9 @@ def _decode(raw):
     except UnicodeDecodeError as error:
         line_start = raw.rfind(b"\n", 0, error.start) + 1
         raise _Unreadable(raw.count(b"\n", 0, error.start) + 1,
-                          f"not UTF-8: byte 0x{raw[error.start]:02x} at column {error.start - line_start + 1} "
-                          f"(byte offset {error.start}) is an {error.reason}; save the file as UTF-8") from None
+                          f"not UTF-8: cannot decode byte 0x{raw[error.start]:02x} at column "
+                          f"{error.start - line_start + 1} (byte offset {error.start}): {error.reason}; "
+                          "save the file as UTF-8") from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
