@@ -10,7 +10,7 @@ from macros_env import FakeEnv
 from sitebuild import quiz, quiz_bank, quiz_html
 
 BROKEN = Path(__file__).parent / "broken_banks"
-SEED = Path("/work/shared/seed/cards.txt")
+SEED = ROOT / "quizzes" / "seed-cards.txt"  # the source card set: a line saying so, then the set verbatim
 LESSON_STEMS = ["what-is-fine-tuning", "why-freeze-layers", "freezing-in-tensorflow", "pretrained-vs-scratch",
                 "recompile-low-learning-rate", "batchnorm", "end-to-end"]
 
@@ -31,7 +31,7 @@ def test_one_bank_file_per_lesson_with_two_to_four_items(bank):
 
 def _seed():
     """The 12 seed items: 5 recall cards, 5 choice questions, 2 explain prompts."""
-    lines = SEED.read_text(encoding="utf-8").splitlines()[1:]
+    lines = SEED.read_text(encoding="utf-8").splitlines()[2:]  # past our line and the set's title
     cards = [lines[i:i + 4] for i in range(0, 20, 4)]
     choices = [lines[i:i + 3] for i in range(20, 35, 3)]
     prompts = [lines[i:i + 3] for i in range(35, 41, 3)]
