@@ -4,13 +4,16 @@
 import difflib
 import html
 import os
+import re
 from pathlib import Path
 
 from mkdocs.utils import get_relative_url
 
 from sitebuild.pages import relative
 from sitebuild.quiz_bank import BANK, BankError, load_bank
-from sitebuild.quiz_html import badge, one_line, render_item, review_tools, summary
+from sitebuild.quiz_html import badge, one_line, render_item, review_tools, storage_notice, summary
+
+LESSON_STEM = re.compile(r"(\d+)-(.+)")  # docs/lessons/N-<stem>.md
 
 # What each feature loads, from docs/assets/. The scripts are ES modules; every module one imports is listed too,
 # so the browser fetches them together (and `make bench` weighs what the page really loads).
@@ -33,14 +36,17 @@ class Quizzes:
         return vars(self.env.page).setdefault("quiz_emitted", set())
 
     def assets(self, feature):
-        """The tags loading a feature's assets that this page does not load yet."""
+        """The tags loading a feature's assets that this page does not load yet; with the widget's, the notice
+        that progress cannot be kept (hidden), so it stands before the page's first quiz item."""
         emitted, tags = self._page_state(), []
         for name in ASSETS[feature]:
             if name not in emitted:
                 emitted.add(name)
                 url = get_relative_url(f"assets/{name}", self.env.page.url)
                 tags.append(f'<link rel="stylesheet" href="{url}">' if name.endswith(".css")
-                            else f'<script src="{url}" defer></script>')
+                            else f'<script type="module" src="{url}"></script>')
+                if name == "quiz.js":
+                    tags.append(storage_notice())
         return "".join(tags)
 
     def _fail(self, message):
@@ -85,24 +91,27 @@ class Quizzes:
     def review(self):
         """The Recall & Review page: every item of the bank, each linking back to its lesson."""
         lessons = self._lessons()
-        sections = []
-        for stem, items in self.bank.items():
+        for stem in self.bank:
             if stem not in lessons:
                 self._fail(f"review(): {relative(BANK)}/{stem}.yml has no lesson page docs/lessons/N-{stem}.md")
-            url, title = lessons[stem]
+        sections = []
+        for stem in sorted(self.bank, key=lambda stem: lessons[stem][0]):
+            _, url, title = lessons[stem]
             link = f' from <a href="{get_relative_url(url, self.env.page.url)}">{html.escape(title)}</a>'
-            sections.extend(render_item(item, link) for item in items)
+            sections.extend(render_item(item, link) for item in self.bank[stem])
         return one_line(f'<div class="quiz quiz-review">{self.assets("review")}{review_tools()}'
                         f'<div class="quiz-cards">{"".join(sections)}</div></div>')
 
     def _lessons(self):
-        """{stem: (page url, nav title)} for docs/lessons/N-<stem>.md."""
+        """{stem: (lesson number, page url, nav title)} for docs/lessons/N-<stem>.md."""
         titles = dict(_nav_entries(self.env.conf["nav"] or []))
         lessons = {}
-        for path in sorted((Path(self.env.conf["docs_dir"]) / "lessons").glob("*-*.md")):
-            source = f"lessons/{path.name}"
+        for path in (Path(self.env.conf["docs_dir"]) / "lessons").glob("*.md"):
+            if not (match := LESSON_STEM.fullmatch(path.stem)):
+                continue
+            number, stem = match.groups()
             url = f"lessons/{path.stem}/" if self.env.conf["use_directory_urls"] else f"lessons/{path.stem}.html"
-            lessons[path.stem.split("-", 1)[1]] = (url, titles.get(source, path.stem))
+            lessons[stem] = (int(number), url, titles.get(f"lessons/{path.name}", path.stem))
         return lessons
 
 

@@ -54,18 +54,22 @@ def render_item(item, lesson_link=""):
     uid = f"quiz-{item['id']}"
     kind, level = item["kind"], item["level"]
     meta = f'<p class="quiz-meta">{badge(level)} {KIND_LABELS[kind]}{lesson_link}</p>'
-    body = {"recall": _recall, "choice": _choice, "explain": _explain}[kind](item, uid)
+    body, after_feedback = {"recall": _recall, "choice": _choice, "explain": _explain}[kind](item, uid)
     status = f'<p class="quiz-feedback" role="status" id="{uid}-status"></p>'
     return (f'<div class="quiz-item quiz-{kind}" id="{uid}" data-quiz-item="{item["id"]}">'
-            f'{meta}{body}{status}</div>')
+            f'{meta}{body}{status}{after_feedback}</div>')
+
+
+# Each kind's HTML: (what comes before the feedback, what comes after it).
 
 
 def _recall(item, uid):
     return (f'<p class="quiz-question">{_inline(item["question"])}</p>'
-            f'<details class="quiz-disclose"><summary>Click to reveal answer</summary>{_block(item["answer"])}'
+            f'<details class="quiz-disclose">{_summary("Click to reveal answer", "Hide answer")}'
+            f'{_block(item["answer"])}'
             '<p class="quiz-grade" hidden>'
             '<button type="button" data-grade="1">Knew it</button> '
-            '<button type="button" data-grade="0">Not yet</button></p></details>')
+            '<button type="button" data-grade="0">Not yet</button></p></details>'), ""
 
 
 def _choice(item, uid):
@@ -82,8 +86,10 @@ def _choice(item, uid):
     several = " (choose all that apply)" if item.get("multiple") else ""
     return (f'<fieldset class="quiz-options"><legend>{_inline(item["question"])}{several}</legend>'
             f'{"".join(options)}</fieldset>'
-            '<p class="quiz-actions" hidden><button type="button" class="quiz-check">Check</button></p>'
-            f'<details class="quiz-key"><summary>Answer and explanations</summary><ul>{"".join(key)}</ul></details>')
+            '<p class="quiz-actions" hidden><button type="button" class="quiz-check">Check</button></p>',
+            '<details class="quiz-key">'
+            f'{_summary("Show the answer and explanations", "Hide the answer and explanations")}'
+            f'<ul>{"".join(key)}</ul></details>')
 
 
 def _explain(item, uid):
@@ -91,19 +97,37 @@ def _explain(item, uid):
         f'<label class="quiz-option" for="{uid}-{index}"><input type="checkbox" id="{uid}-{index}" '
         f'value="{index}"> {_inline(concept)}</label>' for index, concept in enumerate(item["concepts"]))
     return (f'<p class="quiz-question" id="{uid}-prompt">{_inline(item["prompt"])}</p>'
-            f'<label class="quiz-label" for="{uid}-answer">Your answer (kept on this device only)</label>'
+            f'<label class="quiz-label" for="{uid}-answer">Your answer'
+            '<span class="quiz-kept" hidden> (kept on this device only)</span></label>'
             f'<textarea id="{uid}-answer" rows="4"></textarea>'
-            f'<details class="quiz-disclose"><summary>Hint</summary>{_block(item["hint"])}</details>'
-            f'<details class="quiz-disclose"><summary>Show key concepts</summary>'
+            f'<details class="quiz-disclose">{_summary("Hint", "Hide hint")}{_block(item["hint"])}</details>'
+            f'<details class="quiz-disclose">{_summary("Show key concepts", "Hide key concepts")}'
             f'<fieldset class="quiz-options"><legend>Tick the concepts your answer covers</legend>{concepts}'
             '</fieldset><p class="quiz-actions" hidden>'
-            '<button type="button" class="quiz-check">Record my score</button></p></details>')
+            '<button type="button" class="quiz-check">Record my score</button></p></details>'), ""
+
+
+def _summary(label, open_label):
+    """A <details> summary; quiz.js turns it into a button labelled `open_label` while open."""
+    return f'<summary data-hide="{open_label}">{label}</summary>'
 
 
 def summary():
-    """The page's score and reset button, under a lesson's quiz (shown by quiz.js)."""
-    return ('<p class="quiz-summary" hidden><span></span> '
-            '<button type="button" class="quiz-reset">Reset this page\'s answers</button></p>')
+    """The page's score (first tries) and a reset that asks first and announces what it did (run by quiz.js)."""
+    confirm = ("Reset every card on this page? Each goes back to box 1, due today, and loses your choices, "
+               "ticked concepts and typed answer.")
+    done = "Reset done: every card on this page is back in box 1, its answers cleared."
+    return ('<div class="quiz-summary" hidden><p><span class="quiz-score"></span> '
+            f'<button type="button" class="quiz-reset" data-confirm="{confirm}" data-done="{done}">'
+            'Reset this page\'s answers</button></p><p class="quiz-feedback" role="status"></p></div>')
+
+
+def storage_notice():
+    """Shown by quiz.js, once per page, when this browser cannot store progress (styled as Material's warning)."""
+    return ('<div class="quiz-notice" role="alert" hidden><div class="admonition warning">'
+            '<p class="admonition-title">This browser can\'t keep your progress.</p> '
+            '<p>Its storage is blocked or full: your answers count only until you reload or close this page.</p>'
+            '</div></div>')
 
 
 def review_tools():
