@@ -151,8 +151,8 @@ def _choice_problems(root, data, skip):
         correct = sum(choice.get("correct", False) for choice in item["choices"])
         line = _line(root, [index, "choices"])
         if not item.get("multiple") and correct != 1:
-            found.append((line, index, "choices: a single-choice item needs exactly one choice with "
-                                       f"'correct: true', found {correct} (set 'multiple: true' for several)"))
+            found.append((line, index, ("choices: a single-choice item needs exactly one choice with "
+                                        f"'correct: true', found {correct} (set 'multiple: true' for several)")))
         elif correct == 0:
             found.append((line, index, "choices: no choice has 'correct: true'"))
     return found

@@ -84,12 +84,13 @@ def _choice(item, uid):
                    f'<strong>{verdict}</strong> {_inline(choice["text"])}'
                    f'<div class="quiz-why">{_block(choice["explanation"])}</div></li>')
     several = " (choose all that apply)" if item.get("multiple") else ""
-    return (f'<fieldset class="quiz-options"><legend>{_inline(item["question"])}{several}</legend>'
-            f'{"".join(options)}</fieldset>'
-            '<p class="quiz-actions" hidden><button type="button" class="quiz-check">Check</button></p>',
-            '<details class="quiz-key">'
-            f'{_summary("Show the answer and explanations", "Hide the answer and explanations")}'
-            f'<ul>{"".join(key)}</ul></details>')
+    before = (f'<fieldset class="quiz-options"><legend>{_inline(item["question"])}{several}</legend>'
+              f'{"".join(options)}</fieldset>'
+              '<p class="quiz-actions" hidden><button type="button" class="quiz-check">Check</button></p>')
+    answer_key = ('<details class="quiz-key">'
+                  f'{_summary("Show the answer and explanations", "Hide the answer and explanations")}'
+                  f'<ul>{"".join(key)}</ul></details>')
+    return before, answer_key
 
 
 def _explain(item, uid):

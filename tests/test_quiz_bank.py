@@ -113,7 +113,8 @@ def test_card_then_quiz_shows_each_item_once_and_assets_once(bank):
 
 def test_bank_text_cannot_inject_markup():
     item = {"id": "x", "kind": "choice", "level": "beginner", "question": "<script>alert(1)</script> `<b>`",
-            "choices": [{"text": "[link](javascript:alert(1))", "correct": True, "explanation": "<img src=x onerror=alert(1)>"},
+            "choices": [{"text": "[link](javascript:alert(1))", "correct": True,
+                         "explanation": "<img src=x onerror=alert(1)>"},
                         {"text": "*fine*", "explanation": "ok"}, {"text": "c", "explanation": "ok"}]}
     rendered = quiz_html.render_item(item)
     assert "<script" not in rendered and "<img" not in rendered and "javascript:" not in rendered

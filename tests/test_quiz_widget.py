@@ -222,8 +222,8 @@ def test_reset_asks_first_says_what_it_resets_and_announces_it(page):
         page.get_by_role("button", name="Reset this page's answers").click()
 
     answer(accept=False)
-    assert asked == ["Reset every card on this page? Each goes back to box 1, due today, and loses your choices, "
-                     "ticked concepts and typed answer."]
+    assert asked == [("Reset every card on this page? Each goes back to box 1, due today, and loses your choices, "
+                      "ticked concepts and typed answer.")]
     expect(page.locator(".quiz-summary")).to_contain_text(f"Answered 1 of {count}; 0 right at the first try.")
     assert stored(page) == before
     answer(accept=True)

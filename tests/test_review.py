@@ -69,11 +69,13 @@ def test_answers_count_across_lesson_and_review_pages(page, site_url):
     page.evaluate("window.sameDocument = true")  # survives instant navigation, not a full load
     page.get_by_role("link", name="Recall & Review").first.click()
     expect(due_status(page)).to_have_text(f"{ITEMS - 1} of {ITEMS} cards due today.")
-    expect(page.locator("#quiz-make-layer-non-trainable [role=status]")).to_contain_text("Box 2, next review in 2 days.")
+    expect(page.locator("#quiz-make-layer-non-trainable [role=status]")).to_contain_text(
+        "Box 2, next review in 2 days.")
     knew_it(page, "freeze-in-tensorflow", knew=False)
     page.locator("#quiz-freeze-in-tensorflow .quiz-meta a").click()
     expect(page).to_have_url(re.compile(LESSON + "$"))
-    expect(page.locator("#quiz-freeze-in-tensorflow [role=status]")).to_have_text("Not yet. Box 1, next review tomorrow.")
+    expect(page.locator("#quiz-freeze-in-tensorflow [role=status]")).to_have_text(
+        "Not yet. Box 1, next review tomorrow.")
     assert page.evaluate("window.sameDocument") is True
 
 
@@ -246,6 +248,7 @@ def test_home_page_shows_each_lessons_progress(page):
                             "what-is-fine-tuning": {"box": 2, "due": 0}}))
     page.goto("")
     expect(page.locator(".quiz-progress")).to_have_count(7)
-    lesson_1, lesson_2 = (page.locator(f'.quiz-progress[data-items~="{item}"]') for item in ("not-a-benefit", "why-freeze-layers"))
+    lesson_1, lesson_2 = (page.locator(f'.quiz-progress[data-items~="{item}"]')
+                          for item in ("not-a-benefit", "why-freeze-layers"))
     expect(lesson_1).to_have_text("0 of 2 cards in box 3 or higher")
     expect(lesson_2).to_have_text("2 of 2 cards in box 3 or higher")
