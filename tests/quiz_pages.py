@@ -5,7 +5,7 @@ import re
 
 from axe_playwright_python.sync_playwright import Axe
 
-from sitebuild.quiz import load_bank
+from sitebuild.quiz_bank import load_bank
 
 KEY = "fine-tuning-quiz/v1"  # store.js's localStorage key
 REVIEW = "review/"
@@ -24,6 +24,12 @@ def store(page, value):
     page.reload()
 
 
+def import_progress(page, payload, name="progress.json"):
+    """Choose `payload` (bytes) as the file to import on the review page."""
+    page.get_by_label("Import progress from a file").set_input_files(
+        {"name": name, "mimeType": "application/json", "buffer": payload})
+
+
 def use_palette(page, scheme):
     """Switch Material's palette with its own toggle until the page shows `scheme` ('default' or 'slate')."""
     for _ in range(2):
@@ -33,9 +39,11 @@ def use_palette(page, scheme):
     assert page.locator("body").get_attribute("data-md-color-scheme") == scheme
 
 
-def axe_violations(page):
+def axe_violations(page, within=None):
+    """axe-core's violations on the page, or only within the elements the CSS selectors `within` match."""
     # Material adds an unlabelled <nav> per code block for its copy button (axe: landmark-unique); not ours to name.
-    results = Axe().run(page, context={"exclude": [[".md-code__nav"]]})
+    context = {"exclude": [[".md-code__nav"]], **({"include": [[selector] for selector in within]} if within else {})}
+    results = Axe().run(page, context=context)
     return [f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}"
             for v in results.response["violations"]]
 

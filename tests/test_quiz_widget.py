@@ -2,6 +2,7 @@
 persistence, corrupt storage, no JavaScript, instant navigation, CSP, content tabs, injected markup, axe-core."""
 
 import gzip
+import json
 import re
 
 import markdown
@@ -10,12 +11,13 @@ from playwright.sync_api import expect
 
 from conftest import ROOT
 from macros_env import FakeEnv
-from quiz_pages import ITEMS, LESSON, REVIEW, axe_violations, follow_instant_navigation, store, stored, use_palette
-from sitebuild import quiz
+from quiz_pages import (ITEMS, LESSON, REVIEW, axe_violations, follow_instant_navigation, import_progress, store,
+                        stored, use_palette)
+from sitebuild import quiz, quiz_bank, quiz_html
 from sitebuild.pages import mkdocs_config
 
 ASSETS = ROOT / "docs" / "assets"
-WIDGET = ("store.js", "quiz.js", "quiz.css")  # what a page with a quiz loads for it
+WIDGET = quiz.ASSETS["widget"]  # what a page with a quiz loads for it
 
 
 def focused(page):
@@ -25,13 +27,19 @@ def focused(page):
 def test_recall_reveal_is_a_disclosure_and_grades_by_mouse(page):
     page.goto(REVIEW)
     card = page.locator("#quiz-why-freeze-layers")
-    reveal = card.get_by_role("button", name="Click to reveal answer")
+    reveal = card.locator(".quiz-toggle")
     answer = card.get_by_text("We freeze layers to keep the learned features intact")
+    expect(reveal).to_have_text("Click to reveal answer")
     expect(reveal).to_have_attribute("aria-expanded", "false")
     expect(answer).to_be_hidden()
     reveal.click()
     expect(reveal).to_have_attribute("aria-expanded", "true")
+    expect(reveal).to_have_text("Hide answer")  # the label says what a click does now
     expect(answer).to_be_visible()
+    reveal.click()
+    expect(reveal).to_have_text("Click to reveal answer")
+    expect(answer).to_be_hidden()
+    reveal.click()
     card.get_by_role("button", name="Knew it").click()
     expect(card.get_by_role("status")).to_have_text("You knew it. Box 2, next review in 2 days.")
     assert stored(page)["why-freeze-layers"]["box"] == 2
@@ -44,7 +52,7 @@ def test_recall_by_keyboard_only(page):
     page.keyboard.press("Tab")
     assert focused(page) == "Click to reveal answer"
     page.keyboard.press("Enter")
-    expect(card.get_by_role("button", name="Click to reveal answer")).to_have_attribute("aria-expanded", "true")
+    expect(card.get_by_role("button", name="Hide answer")).to_have_attribute("aria-expanded", "true")
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert focused(page) == "Not yet"
@@ -58,17 +66,38 @@ def test_choice_checks_by_mouse_with_feedback_in_a_live_region_and_retry(page):
     status = item.get_by_role("status")
     expect(status).to_have_count(1)  # the live region is there, empty, before any answer
     expect(status).to_have_text("")
-    expect(item.get_by_text("Answer and explanations")).to_be_hidden()
+    key = item.locator("button.quiz-key")
+    expect(key).to_be_hidden()  # the answer key waits for a first answer
     item.get_by_label("They are removed from the model.").check()
     expect(status).to_have_text("")  # choosing alone does not submit
     item.get_by_role("button", name="Check").click()
-    expect(status).to_contain_text("✗ Incorrect")
-    expect(status).to_contain_text("Frozen layers stay in the model")
+    # What a screen reader announces: words and sentences apart, not "✗ IncorrectFrozen layers…"
+    expect(status).to_have_text(re.compile(r"^✗ Incorrect\. Frozen layers stay in the model .* Lesson 6\)\. "
+                                           r"Box 1, next review tomorrow\.$"))
     item.get_by_label("Their weights are not updated during training.").check()
     item.get_by_role("button", name="Check").click()
     expect(status).to_contain_text("✓ Correct")
     expect(status).to_contain_text("Freezing layers means setting them so their weights do not change")
     expect(status).not_to_contain_text("Frozen layers stay")
+
+
+def test_after_a_miss_the_right_answer_and_why_are_one_click_away(page):
+    page.goto(REVIEW)
+    item = page.locator("#quiz-what-freezing-means")
+    item.get_by_label("The data skips them to make training faster.").check()
+    item.get_by_role("button", name="Check").click()
+    expect(item.get_by_role("status")).to_contain_text("✗ Incorrect.")
+    item.get_by_role("button", name="Show the answer and explanations").click()  # no second guess needed
+    key = item.locator("button.quiz-key")
+    right = item.locator("li[data-correct]")
+    expect(right).to_be_visible()
+    expect(right).to_contain_text("✓ Right: Their weights are not updated during training.")
+    expect(right).to_contain_text("Freezing layers means setting them so their weights do not change during training.")
+    expect(key).to_have_text("Hide the answer and explanations")
+    expect(key).to_have_attribute("aria-expanded", "true")
+    key.click()
+    expect(right).to_be_hidden()
+    expect(key).to_have_text("Show the answer and explanations")
 
 
 def test_choice_by_keyboard_only_arrow_keys_do_not_submit(page):
@@ -94,6 +123,7 @@ def test_choice_by_keyboard_only_arrow_keys_do_not_submit(page):
 def test_explain_keeps_the_answer_scores_concepts_and_survives_reload(page):
     page.goto(REVIEW)
     item = page.locator("#quiz-fine-tuning-steps")
+    expect(item.locator(".quiz-label")).to_have_text("Your answer (kept on this device only)")
     item.get_by_label("Your answer").fill("Load a base, freeze it, add a head, train.")
     item.get_by_role("button", name="Hint").click()
     expect(item.get_by_text("Think about what you keep")).to_be_visible()
@@ -136,10 +166,9 @@ def test_corrupt_storage_is_ignored_and_valid_entries_survive(page):
     expect(page.locator(".quiz-review-status")).to_have_text(f"{ITEMS} of {ITEMS} cards due today.")
 
 
-def test_lesson_page_summary_reset_and_instant_navigation(page, site_url):
+def test_lesson_page_summary_counts_first_tries_across_instant_navigation(page, site_url):
     follow_instant_navigation(page, site_url)
     page.goto(LESSON)
-    store(page, '{"left-the-bank": {"box": 4, "due": 0}}')
     items = page.locator(".quiz-item")
     count = items.count()
     assert count >= 2
@@ -150,27 +179,139 @@ def test_lesson_page_summary_reset_and_instant_navigation(page, site_url):
     question.get_by_label("layer.freeze()").check()
     question.get_by_role("button", name="Check").click()
     summary = page.locator(".quiz-summary")
-    expect(summary).to_contain_text(f"Answered 2 of {count}, 1 correct.")
+    expect(summary).to_contain_text(f"Answered 2 of {count}; 1 right at the first try.")
+    question.get_by_label("layer.trainable = False").check()
+    question.get_by_role("button", name="Check").click()
+    expect(question.get_by_role("status")).to_contain_text("✓ Correct")
+    expect(summary).to_contain_text(f"Answered 2 of {count}; 1 right at the first try.")  # wrong, then right
 
     page.evaluate("window.sameDocument = true")  # survives instant navigation, not a full load
     page.get_by_role("link", name="Recall & Review").first.click()
     expect(page).to_have_url(re.compile(REVIEW + "$"))
-    expect(page.locator("#quiz-make-layer-non-trainable").get_by_role("status")).to_contain_text("✗ Incorrect")
+    expect(page.locator("#quiz-make-layer-non-trainable").get_by_role("status")).to_contain_text("✓ Correct")
     assert page.evaluate("window.sameDocument") is True
     page.locator("#quiz-make-layer-non-trainable .quiz-meta a").click()
     expect(page).to_have_url(re.compile(LESSON + "$"))
     assert page.evaluate("window.sameDocument") is True
-    expect(page.locator("#quiz-make-layer-non-trainable input").nth(1)).to_be_checked()
-    expect(page.locator(".quiz-summary")).to_contain_text(f"Answered 2 of {count}, 1 correct.")
-    reveal = page.locator("#quiz-freeze-in-tensorflow").get_by_role("button", name="Click to reveal answer")
+    expect(page.locator("#quiz-make-layer-non-trainable input").first).to_be_checked()
+    expect(page.locator(".quiz-summary")).to_contain_text(f"Answered 2 of {count}; 1 right at the first try.")
+    reveal = page.locator("#quiz-freeze-in-tensorflow .quiz-toggle")
     expect(reveal).to_have_count(1)  # set up once, not once per visit
     reveal.click()
     expect(reveal).to_have_attribute("aria-expanded", "true")
 
-    page.get_by_role("button", name="Reset this page's answers").click()
-    expect(page.locator(".quiz-summary")).to_contain_text(f"Answered 0 of {count}, 0 correct.")
-    expect(page.locator("#quiz-make-layer-non-trainable input").nth(1)).not_to_be_checked()
+
+def test_reset_asks_first_says_what_it_resets_and_announces_it(page):
+    page.goto(LESSON)
+    store(page, '{"left-the-bank": {"box": 4, "due": 0}}')
+    count = page.locator(".quiz-item").count()
+    question = page.locator("#quiz-make-layer-non-trainable")
+    question.get_by_label("layer.freeze()").check()
+    question.get_by_role("button", name="Check").click()
+    before = stored(page)
+    asked = []
+
+    def answer(accept):
+        def reply(dialog):
+            asked.append(dialog.message)
+            if accept:
+                dialog.accept()
+            else:
+                dialog.dismiss()
+        page.once("dialog", reply)
+        page.get_by_role("button", name="Reset this page's answers").click()
+
+    answer(accept=False)
+    assert asked == [("Reset every card on this page? Each goes back to box 1, due today, and loses your choices, "
+                      "ticked concepts and typed answer.")]
+    expect(page.locator(".quiz-summary")).to_contain_text(f"Answered 1 of {count}; 0 right at the first try.")
+    assert stored(page) == before
+    answer(accept=True)
+    expect(page.locator(".quiz-summary").get_by_role("status")).to_have_text(
+        "Reset done: every card on this page is back in box 1, its answers cleared.")
+    expect(page.locator(".quiz-summary")).to_contain_text(f"Answered 0 of {count}; 0 right at the first try.")
+    expect(question.locator("input").nth(1)).not_to_be_checked()
+    expect(question.get_by_role("status")).to_have_text("")
     assert stored(page) == {"left-the-bank": {"box": 4, "due": 0}}
+
+
+# Storage blocked for the quiz's own scripts (docs/assets/*.js), as blocked storage or a sandboxed frame would do.
+# Not for Material's: its inline script reads localStorage outside a try and would throw, which is not ours to fix.
+BLOCKED_STORAGE = """
+const real = Object.getOwnPropertyDescriptor(window, "localStorage").get;
+Object.defineProperty(window, "localStorage", {get() {
+    if (/\\/assets\\/\\w+\\.js/.test(new Error().stack)) {
+        throw new DOMException("The operation is insecure.", "SecurityError");
+    }
+    return real.call(window);
+}});"""
+FULL_STORAGE = """Storage.prototype.setItem = function () {
+    throw new DOMException("The quota has been exceeded.", "QuotaExceededError"); };"""
+NOTICE = ("This browser can't keep your progress. Its storage is blocked or full: your answers count only until you "
+          "reload or close this page.")
+
+
+def test_blocked_storage_keeps_progress_for_the_page_and_says_so_once(page, site_url):
+    page.add_init_script(BLOCKED_STORAGE)
+    follow_instant_navigation(page, site_url)
+    page.goto(LESSON)
+    notice = page.locator(".quiz-notice")
+    expect(notice).to_have_text(NOTICE)  # told before any work is done, once for the page
+    expect(notice).to_be_visible()
+    count = page.locator(".quiz-item").count()
+    question = page.locator("#quiz-make-layer-non-trainable")
+    question.get_by_label("layer.trainable = False").check()
+    question.get_by_role("button", name="Check").click()
+    expect(question.get_by_role("status")).to_contain_text("✓ Correct. ")
+    expect(question.get_by_role("status")).to_contain_text("Box 2, next review in 2 days.")
+    expect(page.locator(".quiz-summary")).to_contain_text(f"Answered 1 of {count}; 1 right at the first try.")
+    expect(page.locator(".quiz-notice:visible")).to_have_count(1)
+    for scheme in ("default", "slate"):
+        use_palette(page, scheme)
+        assert axe_violations(page, within=[".quiz-notice", ".quiz"]) == [], scheme
+
+    page.evaluate("window.sameDocument = true")
+    page.get_by_role("link", name="Recall & Review").first.click()  # the same page life: the same progress
+    expect(page.locator(".quiz-review-status")).to_have_text(f"{ITEMS - 1} of {ITEMS} cards due today.")
+    expect(page.locator("#quiz-make-layer-non-trainable").get_by_role("status")).to_contain_text("Box 2")
+    expect(page.locator(".quiz-notice:visible")).to_have_text(NOTICE)
+    explain = page.locator("#quiz-fine-tuning-steps")
+    assert explain.locator(".quiz-label").inner_text() == "Your answer"  # not "kept on this device only"
+    assert page.evaluate("window.sameDocument") is True
+
+    page.reload()  # as the notice said
+    expect(page.locator(".quiz-review-status")).to_have_text(f"{ITEMS} of {ITEMS} cards due today.")
+
+
+def test_full_storage_keeps_progress_for_the_page_and_never_says_it_was_stored(page):
+    page.goto(REVIEW)
+    earlier = '{"why-freeze-layers": {"box": 3, "due": 0, "ok": true}}'
+    store(page, earlier)  # an earlier visit's progress, readable
+    page.add_init_script(FULL_STORAGE)
+    page.reload()
+    notice = page.locator(".quiz-notice")
+    expect(notice).to_be_hidden()  # reading works: nothing to tell yet
+    expect(page.locator("#quiz-why-freeze-layers").get_by_role("status")).to_have_text(
+        "You knew it. Box 3, next review today.")
+    question = page.locator("#quiz-what-freezing-means")
+    question.get_by_label("Their weights are not updated during training.").check()
+    question.get_by_role("button", name="Check").click()
+    expect(notice).to_be_visible()
+    expect(notice).to_have_text(NOTICE)
+    expect(question.get_by_role("status")).to_contain_text("Box 2, next review in 2 days.")
+    expect(page.locator(".quiz-review-status")).to_have_text(f"{ITEMS - 1} of {ITEMS} cards due today.")
+    expect(page.locator("#quiz-why-freeze-layers").get_by_role("status")).to_contain_text("Box 3")  # not lost
+    page.locator("#quiz-fine-tuning-steps textarea").fill("Mine.")
+    assert page.locator("#quiz-fine-tuning-steps .quiz-label").inner_text() == "Your answer"
+    expect(page.locator(".quiz-notice")).to_have_count(1)
+
+    exported = {"format": "fine-tuning-quiz-progress", "version": 1,
+                "items": {"batchnorm-after-unfreezing": {"box": 4, "due": 0}}}
+    import_progress(page, json.dumps(exported).encode())
+    expect(page.locator(".quiz-review-status")).to_have_text(
+        "Stored nothing from progress.json: this browser can't keep progress, so what it holds (1 card) counts only "
+        f"until you reload or close this page. {ITEMS - 1} of {ITEMS} cards due today.")
+    assert stored(page) == json.loads(earlier)  # nothing said to be kept was, nothing kept was lost
 
 
 def test_without_javascript_every_answer_explanation_and_concept_is_readable(browser, site_url):
@@ -185,6 +326,7 @@ def test_without_javascript_every_answer_explanation_and_concept_is_readable(bro
     expect(page.get_by_text("Train the new head on your data.")).to_be_visible()
     expect(page.locator("#quiz-what-freezing-means [data-correct]")).to_contain_text(
         "Their weights are not updated during training.")
+    assert page.locator("#quiz-fine-tuning-steps .quiz-label").inner_text() == "Your answer"  # nothing is kept
     context.close()
 
 
@@ -196,7 +338,7 @@ def test_lesson_page_axe_finds_no_violations_in_either_palette(page):  # the rev
     page.locator(".quiz-recall").first.get_by_role("button", name="Click to reveal answer").click()
     for scheme in ("default", "slate"):
         use_palette(page, scheme)
-        assert axe_violations(page) == [], scheme
+        assert axe_violations(page, within=[".quiz-notice", ".quiz"]) == [], scheme
 
 
 def _fixture_page(body, headers=None):
@@ -218,7 +360,7 @@ def _site_markdown():
 
 def _macros_for(url):
     """The page macros as they would run for a page at `url`."""
-    return quiz.Quizzes(FakeEnv(url + "index.md", url=url), quiz.load_bank())
+    return quiz.Quizzes(FakeEnv(url + "index.md", url=url), quiz_bank.load_bank())
 
 
 def test_quiz_inside_content_tabs_under_a_self_only_csp(page, site_url):
@@ -232,7 +374,7 @@ def test_quiz_inside_content_tabs_under_a_self_only_csp(page, site_url):
     item.get_by_label("Their weights are not updated during training.").check()
     item.get_by_role("button", name="Check").click()
     expect(item.get_by_role("status")).to_contain_text("✓ Correct")
-    expect(page.locator(".quiz-summary")).to_contain_text("Answered 1 of 2, 1 correct.")
+    expect(page.locator(".quiz-summary")).to_contain_text("Answered 1 of 2; 1 right at the first try.")
 
 
 def test_script_in_the_bank_renders_as_text_and_runs_nothing(page, site_url):
@@ -240,7 +382,7 @@ def test_script_in_the_bank_renders_as_text_and_runs_nothing(page, site_url):
               "question": "<script>window.pwned = 1</script> [x](javascript:window.pwned=1)",
               "answer": '<img src="x" onerror="window.pwned = 1"> <b onclick="window.pwned = 1">bold</b>'}
     macros = _macros_for("fixture/xss/")
-    body = macros._assets("quiz.css", "store.js", "quiz.js") + quiz.render_item(attack)
+    body = macros.assets("widget") + quiz_html.render_item(attack)
     page.route(site_url + "fixture/xss/", _fixture_page(body))
     page.on("dialog", lambda dialog: page.problems.append(f"dialog: {dialog.message}"))
     page.goto("fixture/xss/")
@@ -268,6 +410,15 @@ def test_assets_are_small_and_only_on_pages_with_a_quiz(built_site):
         assert not re.search(r"<[^>]+\son[a-z]+=", quiz_part.split('<footer', 1)[0]), html_page
 
 
+def test_each_feature_loads_every_module_its_scripts_import():
+    """So the browser fetches them at once, and `make bench` weighs what a page really loads."""
+    for feature, names in quiz.ASSETS.items():
+        for name in (name for name in names if name.endswith(".js")):
+            imported = re.findall(r'^import .* from "\./([\w.]+)";$', (ASSETS / name).read_text(), re.MULTILINE)
+            assert set(imported) <= set(names), f"{feature}: {name} imports {imported}"
+    assert "store.js" in re.findall(r'from "\./([\w.]+)"', (ASSETS / "quiz.js").read_text())
+
+
 def test_multiple_answer_choice_uses_checkboxes_and_needs_every_correct_one(page, site_url):
     several = {"id": "several", "kind": "choice", "level": "advanced", "multiple": True,
                "question": "Which calls freeze every layer of `base`?",
@@ -275,7 +426,7 @@ def test_multiple_answer_choice_uses_checkboxes_and_needs_every_correct_one(page
                            {"text": "`for layer in base.layers: layer.trainable = False`", "correct": True,
                             "explanation": "Layer by layer."},
                            {"text": "`base.compile()`", "explanation": "Compiling freezes nothing."}]}
-    body = _macros_for("fixture/multiple/")._assets("quiz.css", "store.js", "quiz.js") + quiz.render_item(several)
+    body = _macros_for("fixture/multiple/").assets("widget") + quiz_html.render_item(several)
     page.route(site_url + "fixture/multiple/", _fixture_page(body))
     page.goto("fixture/multiple/")
     item = page.locator("#quiz-several")
@@ -286,4 +437,35 @@ def test_multiple_answer_choice_uses_checkboxes_and_needs_every_correct_one(page
     item.get_by_role("checkbox").nth(1).check()
     item.get_by_role("button", name="Check").click()
     expect(item.get_by_role("status")).to_contain_text("✓ Correct")
-    expect(item.get_by_role("status")).to_contain_text("It recurses.Layer by layer.")
+    expect(item.get_by_role("status")).to_contain_text("It recurses. Layer by layer.")
+
+
+NOTEBOOK = "notebooks/1-what-is-fine-tuning/"
+LATE_ARRIVALS = [(start, target, script) for start, target in [(NOTEBOOK, LESSON), ("", REVIEW), (NOTEBOOK, REVIEW)]
+                 for script in ("store.js", "quiz.js", "review.js")]
+
+
+@pytest.mark.parametrize("start, target, script", LATE_ARRIVALS)
+def test_scripts_arriving_late_under_instant_navigation(page, site_url, start, target, script):
+    """Material re-inserts a page's scripts together and runs them as they arrive: any order must work."""
+    follow_instant_navigation(page, site_url)
+    page.goto(start)
+    page.wait_for_load_state("networkidle")  # Material navigates instantly once it has the sitemap
+    page.evaluate("window.sameDocument = true")  # survives instant navigation, not a full load
+
+    def late(route):
+        page.wait_for_timeout(150)
+        route.continue_()
+
+    page.route(f"**/assets/{script}", late)
+    page.locator(f'a[href$="/{target}"]').first.dispatch_event("click")  # nav entries may be folded away
+    expect(page).to_have_url(re.compile(target + "$"))
+    items = page.locator(".quiz-item")
+    expect(items.first).to_have_attribute("data-ready", "1")
+    expect(page.locator(".quiz-item:not([data-ready])")).to_have_count(0)
+    if target == REVIEW:
+        expect(page.locator(".quiz-review-status")).to_have_text(f"{ITEMS} of {ITEMS} cards due today.")
+    else:
+        expect(page.locator(".quiz-summary")).to_be_visible()
+    assert page.evaluate("window.sameDocument") is True
+    page.wait_for_timeout(300)  # any error from a late script has surfaced

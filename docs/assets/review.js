@@ -1,101 +1,124 @@
-/* Recall & Review page (with quiz.js) and the home page's progress (without it), on store.js's storage. */
-(function () {
-  if (window.quizReview) return; // Material re-runs page scripts after each instant navigation
-  window.quizReview = true;
-  var store = window.quizStore, FORMAT = "fine-tuning-quiz-progress", MAX_BYTES = 1e6;
+// The Recall & Review page (quiz.js runs its cards) and the home page's progress per lesson, on store.js.
+import { DAYS, load, mountEach, onEveryPage, save, today, watch, wellFormed } from "./store.js";
 
-  function isDue(s) {
-    return !s || s.due <= store.today();
+const FORMAT = "fine-tuning-quiz-progress", MAX_BYTES = 1e6, DAY = 864e5;
+const isDue = s => !s || s.due <= today();
+const cards = count => count + (count == 1 ? " card" : " cards");
+const possible = s => s.due >= 0 && s.due <= today() + DAYS[4] + 1 && // a day's slack for time zones
+  [s.reviewed, s.edited].every(t => t === undefined || t > 0 && t < Date.now() + DAY);
+
+function layout(review) { // cards due today first (in lesson order), then the rest by due date
+  const all = load(), cards = [...review.querySelectorAll(".quiz-item")];
+  const list = review.querySelector(".quiz-cards"), later = document.createElement("h2");
+  const due = cards.filter(card => isDue(all[card.dataset.quizItem]));
+  const rest = cards.filter(card => !due.includes(card))
+    .sort((a, b) => all[a.dataset.quizItem].due - all[b.dataset.quizItem].due);
+  list.querySelectorAll("h2").forEach(heading => heading.remove());
+  later.textContent = "Coming up";
+  list.append(...due, ...rest.length ? [later] : [], ...rest);
+  if (due.length) {
+    const first = document.createElement("h2");
+    first.textContent = "Due today";
+    list.prepend(first);
   }
+  count();
+}
 
-  function layout(review) { // cards due today first (in bank order), then the rest by due date
-    var all = store.load(), cards = [].slice.call(review.querySelectorAll(".quiz-item"));
-    var list = review.querySelector(".quiz-cards"), later = document.createElement("h2");
-    var due = cards.filter(function (card) { return isDue(all[card.dataset.quizItem]); });
-    var rest = cards.filter(function (card) { return due.indexOf(card) < 0; }).sort(function (a, b) {
-      return all[a.dataset.quizItem].due - all[b.dataset.quizItem].due;
-    });
-    list.querySelectorAll("h2").forEach(function (heading) { heading.remove(); });
-    later.textContent = "Coming up";
-    list.append.apply(list, due.concat(rest.length ? [later] : [], rest));
-    if (due.length) {
-      var first = document.createElement("h2");
-      first.textContent = "Due today";
-      list.prepend(first);
+function count() { // how many are due, and each lesson's progress on the home page
+  const all = load(), status = document.querySelector(".quiz-review-status");
+  if (status) {
+    const cards = [...document.querySelectorAll(".quiz-review .quiz-item")];
+    const text = `${cards.filter(card => isDue(all[card.dataset.quizItem])).length} of ${cards.length} cards due today.`;
+    if (status.textContent != text) status.textContent = text; // a live region: announce changes only
+  }
+  document.querySelectorAll(".quiz-progress").forEach(progress => {
+    const ids = progress.dataset.items.split(" ");
+    const known = ids.filter(id => all[id] && all[id].box >= 3).length;
+    progress.textContent = `${known} of ${ids.length} cards in box 3 or higher`;
+  });
+}
+
+function exportProgress() {
+  const data = JSON.stringify({ format: FORMAT, version: 1, items: load() }, null, 1);
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([data], { type: "application/json" }));
+  link.download = "fine-tuning-quiz-progress.json";
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href));
+}
+
+function merge(mine, theirs) { // per card: the more recent review wins; typed text stays unless theirs is newer
+  if (!mine) return theirs;
+  // An entry without times was stored before they were kept: older than any with. Between two such, the further
+  // along wins (higher box, then later due date).
+  const newer = (theirs.reviewed || 0) - (mine.reviewed || 0) || theirs.box - mine.box || theirs.due - mine.due;
+  const typed = mine.text === undefined || theirs.text !== undefined && (theirs.edited || 0) > (mine.edited || 0)
+    ? theirs : mine;
+  const merged = { ...newer > 0 ? theirs : mine };
+  delete merged.text; // the text comes from `typed`
+  delete merged.edited;
+  if (typed.text !== undefined) merged.text = typed.text;
+  if (typed.edited !== undefined) merged.edited = typed.edited;
+  return merged;
+}
+function same(a, b) { // the same entry, whatever the order of its keys
+  const keys = Object.keys({ ...a, ...b }).sort();
+  return JSON.stringify(a, keys) == JSON.stringify(b, keys);
+}
+
+function refusal(data, known) { // why a parsed file is refused, or "" when its cards can be merged
+  if (!data || data.format !== FORMAT || data.version !== 1 || !data.items || typeof data.items != "object" ||
+    Array.isArray(data.items)) return "it is not a progress file exported from this site";
+  for (const id of Object.keys(data.items).filter(id => known.has(id))) {
+    if (!wellFormed(data.items[id])) return `the entry for \u201c${id}\u201d is malformed`;
+    if (!possible(data.items[id])) return `the entry for \u201c${id}\u201d has an impossible date`;
+  }
+  return "";
+}
+
+function importProgress(input, review) {
+  const file = input.files[0], status = review.querySelector(".quiz-review-status");
+  const known = new Set([...review.querySelectorAll(".quiz-item")].map(card => card.dataset.quizItem));
+  input.value = "";
+  const refuse = why => { status.textContent = `${file.name} was not imported: ${why}. Nothing was changed.`; };
+  if (file.size > MAX_BYTES) return refuse("it is larger than any progress file (1 MB)");
+  file.text().then(text => {
+    let data;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      return refuse("it is not valid JSON");
     }
-    cards.forEach(function (card) { window.quizWidget.refresh(card, all[card.dataset.quizItem]); });
-    count();
-  }
-
-  function count() { // how many are due, and each lesson's progress on the home page
-    var all = store.load(), status = document.querySelector(".quiz-review-status");
-    if (status) {
-      var cards = document.querySelectorAll(".quiz-review .quiz-item");
-      var due = [].filter.call(cards, function (card) { return isDue(all[card.dataset.quizItem]); }).length;
-      var text = due + " of " + cards.length + " cards due today.";
-      if (status.textContent != text) status.textContent = text; // a live region: announce changes only
+    const why = refusal(data, known);
+    if (why) return refuse(why);
+    const all = load(), ids = Object.keys(data.items), unknown = ids.filter(id => !known.has(id)).length;
+    let taken = 0, current = 0;
+    for (const id of ids.filter(id => known.has(id))) {
+      const merged = merge(all[id], data.items[id]);
+      if (same(merged, all[id])) current++;
+      else taken++;
+      all[id] = merged;
     }
-    document.querySelectorAll(".quiz-progress").forEach(function (progress) {
-      var ids = progress.dataset.items.split(" ");
-      var known = ids.filter(function (id) { return all[id] && all[id].box >= 3; }).length;
-      progress.textContent = known + " of " + ids.length + " cards in box 3 or higher";
-    });
-  }
+    const stored = save(all);
+    layout(review);
+    status.textContent = (stored ? `Imported ${cards(taken)} from ${file.name}.` : `Stored nothing from ${file.name}: ` +
+      `this browser can't keep progress, so what it holds (${cards(taken)}) counts only until you reload or close ` +
+      "this page.") +
+      (current ? ` Already up to date here: ${cards(current)}.` : "") +
+      (unknown ? ` Ignored ${cards(unknown)} this site doesn't have.` : "") + " " + status.textContent;
+  });
+}
 
-  function exportProgress() {
-    var data = JSON.stringify({ format: FORMAT, version: 1, items: store.load() }, null, 1);
-    var link = document.createElement("a");
-    link.href = URL.createObjectURL(new Blob([data], { type: "application/json" }));
-    link.download = "fine-tuning-quiz-progress.json";
-    link.click();
-    setTimeout(function () { URL.revokeObjectURL(link.href); });
-  }
+function mountReview(review) {
+  review.querySelector(".quiz-tools").hidden = false;
+  review.querySelector(".quiz-export").onclick = exportProgress;
+  const input = review.querySelector("#quiz-import");
+  input.onchange = () => input.files.length && importProgress(input, review);
+  layout(review);
+}
 
-  function problem(text) { // why an imported file is refused, or "" when it is a valid progress file
-    var data;
-    try { data = JSON.parse(text); } catch (e) { return "it is not valid JSON"; }
-    if (!data || data.format !== FORMAT || data.version !== 1 || !data.items || typeof data.items != "object" ||
-      Array.isArray(data.items)) return "it is not a progress file exported from this site";
-    for (var id in data.items) {
-      if (!store.valid(data.items[id])) return "the entry for \u201c" + id + "\u201d is malformed";
-    }
-    return "";
-  }
-
-  function importProgress(input, review) {
-    var file = input.files[0], status = review.querySelector(".quiz-review-status");
-    input.value = "";
-    function refuse(why) {
-      status.textContent = file.name + " was not imported: " + why + ". Nothing was changed.";
-    }
-    if (file.size > MAX_BYTES) return refuse("it is larger than any progress file (1 MB)");
-    file.text().then(function (text) {
-      var why = problem(text);
-      if (why) return refuse(why);
-      var all = store.load(), items = JSON.parse(text).items, ids = Object.keys(items);
-      ids.forEach(function (id) { // keep the more advanced state of each item
-        var mine = all[id], theirs = items[id];
-        if (!mine || theirs.box > mine.box || theirs.box == mine.box && theirs.due > mine.due) all[id] = theirs;
-      });
-      store.save(all);
-      layout(review);
-      status.textContent = "Imported " + ids.length + " cards from " + file.name + ". " + status.textContent;
-    });
-  }
-
-  function init() {
-    var review = document.querySelector(".quiz-review:not([data-ready])");
-    if (review) {
-      review.dataset.ready = 1;
-      review.querySelector(".quiz-tools").hidden = false;
-      review.querySelector(".quiz-export").addEventListener("click", exportProgress);
-      var input = review.querySelector("#quiz-import");
-      input.addEventListener("change", function () { if (input.files.length) importProgress(input, review); });
-      layout(review);
-    }
-    count();
-  }
-
-  document.addEventListener("quiz:change", count);
-  (window.document$ || { subscribe: function (f) { f(); } }).subscribe(init);
-})();
+watch(count);
+onEveryPage(() => {
+  mountEach(".quiz-review", mountReview);
+  count();
+});

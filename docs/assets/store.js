@@ -1,34 +1,59 @@
-/* Progress storage, shared by the quiz widget and the progress/review script: this browser's localStorage. */
-(function () {
-  if (window.quizStore) return; // Material re-runs page scripts after each instant navigation
-  var KEY = "fine-tuning-quiz/v1";
+// For quiz.js and review.js: progress in localStorage, or in memory for the page's life if storage fails.
+const KEY = "fine-tuning-quiz/v1";
+export const DAYS = [1, 2, 4, 8, 16]; // Leitner boxes 1-5: days until the next review
+let memory; // progress, once storage has failed
+const listeners = [];
 
-  function today() {
-    var now = new Date();
-    return Math.floor((now - now.getTimezoneOffset() * 6e4) / 864e5);
+export function today() {
+  const now = new Date();
+  return Math.floor((now - now.getTimezoneOffset() * 6e4) / 864e5);
+}
+const int = Number.isInteger, absent = value => value === undefined;
+const numbers = list => absent(list) || Array.isArray(list) && list.every(int);
+const flag = value => [undefined, true, false].includes(value);
+export const wellFormed = s => !!s && int(s.box) && s.box >= 1 && s.box <= 5 && int(s.due) && flag(s.ok) &&
+  flag(s.first) && (absent(s.text) || typeof s.text == "string") && numbers(s.picks) && numbers(s.ticks) &&
+  [s.reviewed, s.edited].every(time => absent(time) || int(time)); // times: Date.now()
+
+function read() {
+  try {
+    if (!memory) return JSON.parse(localStorage.getItem(KEY));
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) memory = {}; // blocked (corrupt JSON is replaced on the next save)
   }
-  function numbers(list) {
-    return Array.isArray(list) && list.every(Number.isInteger);
+  return memory;
+}
+export function load() { // {id: state}; invalid entries are dropped
+  const raw = read(), all = {};
+  if (raw && typeof raw == "object" && !Array.isArray(raw)) {
+    for (const id in raw) if (wellFormed(raw[id])) all[id] = { ...raw[id] };
   }
-  function valid(s) { // one item's stored state
-    return !!s && s.box >= 1 && s.box <= 5 && Number.isInteger(s.box) && Number.isInteger(s.due) &&
-      [undefined, true, false].indexOf(s.ok) >= 0 && (s.text === undefined || typeof s.text == "string") &&
-      (s.picks === undefined || numbers(s.picks)) && (s.ticks === undefined || numbers(s.ticks));
+  return all;
+}
+export function save(all) { // false: kept in memory only
+  try {
+    if (!memory) localStorage.setItem(KEY, JSON.stringify(all));
+  } catch (e) {
+    memory = {}; // full or blocked
   }
-  function load() { // {id: state}; corrupt or foreign values are dropped, valid entries kept
-    var all = {}, raw = null;
-    try { raw = JSON.parse(localStorage.getItem(KEY)); } catch (e) { /* replaced on the next save */ }
-    if (raw && typeof raw == "object" && !Array.isArray(raw)) {
-      for (var id in raw) if (valid(raw[id])) all[id] = raw[id];
-    }
-    return all;
-  }
-  function save(all) {
-    try { localStorage.setItem(KEY, JSON.stringify(all)); } catch (e) { /* storage full or disabled */ }
-  }
-  function when(due) {
-    var days = due - today();
-    return days <= 0 ? "today" : days == 1 ? "tomorrow" : "in " + days + " days";
-  }
-  window.quizStore = { load: load, save: save, valid: valid, today: today, when: when };
-})();
+  if (memory) memory = all;
+  listeners.forEach(listener => listener());
+  return !memory;
+}
+export const kept = () => !memory;
+export const watch = listener => listeners.push(listener); // after every save
+
+export function when(due) {
+  const days = due - today();
+  return days <= 0 ? "today" : days == 1 ? "tomorrow" : "in " + days + " days";
+}
+
+export function onEveryPage(run) { // Material's document$: on load and after each instant navigation
+  (window.document$ || { subscribe: f => f() }).subscribe(run);
+}
+export function mountEach(selector, mount) { // mount(el) once per element
+  document.querySelectorAll(selector + ":not([data-ready])").forEach(el => {
+    mount(el);
+    el.dataset.ready = 1;
+  });
+}

@@ -1,0 +1,243 @@
+"""The question bank: read quizzes/*.yml and check each item against quizzes/schema.json and the rules a schema
+cannot state.
+
+Every problem is reported with its file, line and item id, and fails the build: no item is dropped.
+"""
+
+import difflib
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import yaml
+from mkdocs.exceptions import PluginError
+
+from sitebuild.pages import relative
+
+BANK = Path(__file__).resolve().parent.parent / "quizzes"
+SCHEMA_COMMENT = "# yaml-language-server: $schema=schema.json"
+SCHEMA_LINE = re.compile(r"# yaml-language-server: \$schema=\S*schema\.json\n")
+YAML_TYPES = {"object": "a mapping", "array": "a list", "string": "text", "boolean": "true or false"}
+
+
+class BankError(PluginError):
+    """The question bank, or a page's use of it, is invalid; the message lists every problem."""
+
+
+class _Unreadable(Exception):
+    """A file that is not UTF-8 or not YAML: one problem at one line, and nothing else can be checked."""
+
+    def __init__(self, line, message):
+        super().__init__(f"{line}: {message}")
+
+
+def load_bank(files=None, schema=BANK / "schema.json"):
+    """Return {lesson stem: [item, ...]} from the bank files (default: quizzes/*.yml), or raise BankError."""
+    files = sorted(BANK.glob("*.yml")) if files is None else files
+    validator = jsonschema.Draft202012Validator(json.loads(schema.read_text()))
+    bank, problems, first_seen = {}, [], {}
+    for path in files:
+        file_problems, items = _check_file(path, validator)
+        problems += file_problems + list(_duplicate_ids(items, first_seen))
+        bank[path.stem] = [item for item, _ in items]
+    if not bank:
+        problems.append(f"{relative(BANK)}: no *.yml bank files")
+    if problems:
+        raise BankError("invalid quiz bank:\n  " + "\n  ".join(problems))
+    return bank
+
+
+def _check_file(path, validator):
+    """(problems, [(item, 'file:line')]) of one bank file."""
+    name = relative(path)
+    try:
+        text = _decode(path.read_bytes())
+    except _Unreadable as error:
+        return [f"{name}:{error}"], []
+    problems = [] if SCHEMA_LINE.match(text) else [f"{name}:1: the file must start with the line '{SCHEMA_COMMENT}'"]
+    try:
+        root, data = _parse(text)
+    except _Unreadable as error:
+        return [*problems, f"{name}:{error}"], []
+    if not isinstance(data, list) or not data:
+        return [*problems, f"{name}:1: the file must be a non-empty list of items"], []
+    found = _duplicate_keys(root) + _schema_problems(root, data, validator)
+    found += _choice_problems(root, data, skip={index for _, index, _ in found})
+    problems += [f"{name}:{line}: {_label(data[index], index)}: {message}" for line, index, message in sorted(found)]
+    return problems, [(item, f"{name}:{_line(root, [index])}") for index, item in enumerate(data)]
+
+
+def _decode(raw):
+    """The file's text with newlines as `\\n`, or _Unreadable naming the line of the first byte that is not UTF-8."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        raise _Unreadable(raw.count(b"\n", 0, error.start) + 1,
+                          f"not UTF-8: cannot decode byte 0x{raw[error.start]:02x} at column "
+                          f"{error.start - line_start + 1} (byte offset {error.start}): {error.reason}; "
+                          "save the file as UTF-8") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _parse(text):
+    """(root node, data) of the YAML document in `text`; the node tree gives each value its line."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        return root, loader.construct_document(root) if root else None
+    except yaml.YAMLError as error:
+        mark, context = getattr(error, "problem_mark", None), getattr(error, "context_mark", None)
+        started = f" ({error.context} at line {context.line + 1})" if context else ""
+        raise _Unreadable(mark.line + 1 if mark else 1,
+                          f"YAML syntax error: {getattr(error, 'problem', None) or error}{started}") from None
+    finally:
+        loader.dispose()
+
+
+def _label(item, index):
+    return f"item '{item['id']}'" if isinstance(item, dict) and isinstance(item.get("id"), str) else f"item {index + 1}"
+
+
+def _duplicate_ids(items, first_seen):
+    """Problems for ids defined earlier, in this file or another; records the ids seen in `first_seen`."""
+    for item, location in items:
+        item_id = item.get("id") if isinstance(item, dict) else None
+        if isinstance(item_id, str) and item_id in first_seen:
+            yield f"{location}: item '{item_id}': duplicate id '{item_id}' (first defined at {first_seen[item_id]})"
+        elif isinstance(item_id, str):
+            first_seen[item_id] = location
+
+
+# --- problems within one file: [(line, item index, message)] --------------------------------------------------
+
+
+def _duplicate_keys(root):
+    """A key repeating an earlier one in the same mapping (YAML would keep the last one silently)."""
+    return [(key.start_mark.line + 1, index, f"duplicate key '{key.value}'")
+            for index, node in enumerate(root.value) for key in _repeated_keys(node)]
+
+
+def _repeated_keys(node):
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key, value in node.value:
+            if key.value in seen:
+                yield key
+            seen.add(key.value)
+            yield from _repeated_keys(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            yield from _repeated_keys(child)
+
+
+def _schema_problems(root, data, validator):
+    found = []
+    for error in validator.iter_errors(data):
+        index, *field_path = error.absolute_path
+        for path, message in _explain(error, field_path):
+            field = _field_name(path)
+            found.append((_line(root, [index, *path]), index, f"{field + ': ' if field else ''}{message}"))
+    return found
+
+
+def _choice_problems(root, data, skip):
+    """A single-choice item needs exactly one correct choice, a multiple-choice one at least one."""
+    found = []
+    for index, item in enumerate(data):
+        if index in skip or item["kind"] != "choice":
+            continue
+        correct = sum(choice.get("correct", False) for choice in item["choices"])
+        line = _line(root, [index, "choices"])
+        if not item.get("multiple") and correct != 1:
+            found.append((line, index, ("choices: a single-choice item needs exactly one choice with "
+                                        f"'correct: true', found {correct} (set 'multiple: true' for several)")))
+        elif correct == 0:
+            found.append((line, index, "choices: no choice has 'correct: true'"))
+    return found
+
+
+# --- schema errors in plain words -------------------------------------------------------------------------------
+
+
+def _explain(error, field_path):
+    """Yield (field path, plain message) for one schema error; unknown keys point at the key itself."""
+    if error.validator == "additionalProperties":
+        allowed = list(error.schema["properties"])
+        for key in sorted(set(error.instance) - set(allowed)):
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (allowed: {', '.join(allowed)})"
+            yield [*field_path, (key,)], f"unknown key '{key}'{hint}"
+    else:
+        yield field_path, MESSAGES.get(error.validator, lambda error: error.message)(error)
+
+
+def _missing(error):
+    return "missing field " + re.match(r"('.*?') is a required", error.message).group(1)
+
+
+def _wrong_type(error):
+    expected = YAML_TYPES.get(error.validator_value, error.validator_value)
+    return f"must be {expected}, not {_yaml_type(error.instance)}"
+
+
+def _no_match(error):
+    if error.validator_value == r"\S":
+        return "must not be empty"
+    return f"{error.instance!r} is not a valid id (use lowercase letters, digits and single hyphens)"
+
+
+def _not_listed(error):
+    if list(error.absolute_path)[1:] == ["kind"]:
+        return f"unknown kind {error.instance!r} (expected one of {', '.join(error.validator_value)})"
+    return f"{error.instance!r} is not one of {', '.join(error.validator_value)}"
+
+
+def _entry_count(error):
+    low, high = error.schema.get("minItems", 0), error.schema.get("maxItems")
+    return f"has {len(error.instance)} entries, needs {f'{low} to {high}' if high else f'at least {low}'}"
+
+
+MESSAGES = {  # JSON Schema keyword -> the message for a value that breaks it
+    "required": _missing,
+    "type": _wrong_type,
+    "pattern": _no_match,
+    "enum": _not_listed,
+    "minItems": _entry_count,
+    "maxItems": _entry_count,
+    "uniqueItems": lambda error: "lists the same entry twice",
+}
+
+
+def _yaml_type(value):
+    if value is None:
+        return "empty"
+    names = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "a mapping"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _field_name(field_path):
+    name = ""
+    for part in field_path:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        elif not isinstance(part, tuple):  # a tuple marks an unknown key: the message names it
+            name += f".{part}" if name else part
+    return name
+
+
+def _line(node, path):
+    """1-based line of the node at `path` (of its key, for a mapping entry); the nearest parent's if absent."""
+    for depth, step in enumerate(path, 1):
+        if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        elif isinstance(node, yaml.MappingNode):
+            key = step[0] if isinstance(step, tuple) else step
+            match = [(k, v) for k, v in node.value if k.value == key]
+            if not match:
+                break
+            node = match[0][0] if depth == len(path) else match[0][1]
+        else:
+            break
+    return node.start_mark.line + 1

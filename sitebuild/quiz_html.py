@@ -1,0 +1,139 @@
+"""The bank's items as HTML that reads whole without JavaScript; docs/assets/quiz.js enhances it.
+
+Text fields are Markdown; raw HTML in them shows as text and links keep only safe schemes.
+"""
+
+from urllib.parse import urlsplit
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+KIND_LABELS = {"recall": "Recall card", "choice": "Question", "explain": "Explain"}
+
+
+class _SafeLinks(Treeprocessor):
+    def run(self, root):
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                if urlsplit(element.get(attribute, "")).scheme not in ("", "http", "https", "mailto"):
+                    del element.attrib[attribute]
+
+
+class _NoRawHtml(Extension):
+    def extendMarkdown(self, md):
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
+
+
+_markdown = markdown.Markdown(extensions=[_NoRawHtml()])
+
+
+def _block(text):
+    return _markdown.reset().convert(text)
+
+
+def _inline(text):
+    """Markdown for a spot that only takes a line of text (a legend, a label)."""
+    rendered = _block(text).removeprefix("<p>").removesuffix("</p>")
+    return rendered.replace("</p>\n<p>", "<br>")
+
+
+def one_line(fragment):
+    """Macro output must stay one line so it also works indented, e.g. inside content tabs."""
+    return fragment.replace("\n", "&#10;")
+
+
+def badge(level):
+    return f'<span class="quiz-level quiz-level-{level}">{level.capitalize()}</span>'
+
+
+def render_item(item, lesson_link=""):
+    """One item as semantic HTML whose answers, explanations and concepts all read without JavaScript."""
+    uid = f"quiz-{item['id']}"
+    kind, level = item["kind"], item["level"]
+    meta = f'<p class="quiz-meta">{badge(level)} {KIND_LABELS[kind]}{lesson_link}</p>'
+    body, after_feedback = {"recall": _recall, "choice": _choice, "explain": _explain}[kind](item, uid)
+    status = f'<p class="quiz-feedback" role="status" id="{uid}-status"></p>'
+    return (f'<div class="quiz-item quiz-{kind}" id="{uid}" data-quiz-item="{item["id"]}">'
+            f'{meta}{body}{status}{after_feedback}</div>')
+
+
+# Each kind's HTML: (what comes before the feedback, what comes after it).
+
+
+def _recall(item, uid):
+    return (f'<p class="quiz-question">{_inline(item["question"])}</p>'
+            f'<details class="quiz-disclose">{_summary("Click to reveal answer", "Hide answer")}'
+            f'{_block(item["answer"])}'
+            '<p class="quiz-grade" hidden>'
+            '<button type="button" data-grade="1">Knew it</button> '
+            '<button type="button" data-grade="0">Not yet</button></p></details>'), ""
+
+
+def _choice(item, uid):
+    kind = "checkbox" if item.get("multiple") else "radio"
+    options, key = [], []
+    for index, choice in enumerate(item["choices"]):
+        input_id = f"{uid}-{index}"
+        options.append(f'<label class="quiz-option" for="{input_id}"><input type="{kind}" id="{input_id}" '
+                       f'name="{uid}" value="{index}"> {_inline(choice["text"])}</label>')
+        verdict = "✓ Right:" if choice.get("correct") else "✗ Wrong:"
+        key.append(f'<li data-choice="{index}"{" data-correct" if choice.get("correct") else ""}>'
+                   f'<strong>{verdict}</strong> {_inline(choice["text"])}'
+                   f'<div class="quiz-why">{_block(choice["explanation"])}</div></li>')
+    several = " (choose all that apply)" if item.get("multiple") else ""
+    before = (f'<fieldset class="quiz-options"><legend>{_inline(item["question"])}{several}</legend>'
+              f'{"".join(options)}</fieldset>'
+              '<p class="quiz-actions" hidden><button type="button" class="quiz-check">Check</button></p>')
+    answer_key = ('<details class="quiz-key">'
+                  f'{_summary("Show the answer and explanations", "Hide the answer and explanations")}'
+                  f'<ul>{"".join(key)}</ul></details>')
+    return before, answer_key
+
+
+def _explain(item, uid):
+    concepts = "".join(
+        f'<label class="quiz-option" for="{uid}-{index}"><input type="checkbox" id="{uid}-{index}" '
+        f'value="{index}"> {_inline(concept)}</label>' for index, concept in enumerate(item["concepts"]))
+    return (f'<p class="quiz-question" id="{uid}-prompt">{_inline(item["prompt"])}</p>'
+            f'<label class="quiz-label" for="{uid}-answer">Your answer'
+            '<span class="quiz-kept" hidden> (kept on this device only)</span></label>'
+            f'<textarea id="{uid}-answer" rows="4"></textarea>'
+            f'<details class="quiz-disclose">{_summary("Hint", "Hide hint")}{_block(item["hint"])}</details>'
+            f'<details class="quiz-disclose">{_summary("Show key concepts", "Hide key concepts")}'
+            f'<fieldset class="quiz-options"><legend>Tick the concepts your answer covers</legend>{concepts}'
+            '</fieldset><p class="quiz-actions" hidden>'
+            '<button type="button" class="quiz-check">Record my score</button></p></details>'), ""
+
+
+def _summary(label, open_label):
+    """A <details> summary; quiz.js turns it into a button labelled `open_label` while open."""
+    return f'<summary data-hide="{open_label}">{label}</summary>'
+
+
+def summary():
+    """The page's score (first tries) and a reset that asks first and announces what it did (run by quiz.js)."""
+    confirm = ("Reset every card on this page? Each goes back to box 1, due today, and loses your choices, "
+               "ticked concepts and typed answer.")
+    done = "Reset done: every card on this page is back in box 1, its answers cleared."
+    return ('<div class="quiz-summary" hidden><p><span class="quiz-score"></span> '
+            f'<button type="button" class="quiz-reset" data-confirm="{confirm}" data-done="{done}">'
+            'Reset this page\'s answers</button></p><p class="quiz-feedback" role="status"></p></div>')
+
+
+def storage_notice():
+    """Shown by quiz.js, once per page, when this browser cannot store progress (styled as Material's warning)."""
+    return ('<div class="quiz-notice" role="alert" hidden><div class="admonition warning">'
+            '<p class="admonition-title">This browser can\'t keep your progress.</p> '
+            '<p>Its storage is blocked or full: your answers count only until you reload or close this page.</p>'
+            '</div></div>')
+
+
+def review_tools():
+    """The review page's due count, export and import (shown by review.js)."""
+    return ('<p class="quiz-review-status" role="status"></p><p class="quiz-tools" hidden>'
+            '<button type="button" class="quiz-export">Export progress</button> '
+            '<label for="quiz-import">Import progress from a file</label> '
+            '<input type="file" id="quiz-import" accept=".json,application/json"></p>')
