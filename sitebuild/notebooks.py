@@ -28,6 +28,10 @@ WARNING = re.compile(r'^(?:!!!|\?\?\?\+?)[ \t]+warning(?:[ \t]+"(?P<title>[^"]*)
 LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
 ANSI_CODES = re.compile(r"\x1b\[[0-9;]*m")  # the colours of Keras's rich-printed summary()
 INSTALL_FOLDER = re.compile(r"/\S*/site-packages/")
+# TensorFlow's C++ start-up log, which TF_CPP_MIN_LOG_LEVEL does not silence: e.g. "oneDNN custom operations are on",
+# printed only on CPUs with AVX-512 VNNI.
+TF_LOG_LINE = re.compile(r"^(?:WARNING: All log messages before absl::InitializeLog\(\) is called are written to "
+                         r"STDERR|[IWEF]\d{4} [\d:.]+ +\d+ [\w.]+:\d+\] .*)(?:\n|$)", re.MULTILINE)
 SKIP = "skip-execution"  # nbclient's default tag for a cell it does not run
 
 
@@ -90,12 +94,12 @@ def _page_order(page):
     it (when that heading is not the previous block's), and each warning admonition where it stands."""
     lines = page.read_text(encoding="utf-8").splitlines()
     warnings = _warnings(lines)
+    headings = [(number, match["text"]) for number, match in enumerate(map(HEADING.match, lines), start=1) if match]
     items, previous_line, previous_heading = [], 0, None
     for fence, block in zip(fences(page), page_snippets(page)):
         line = fence.line if fence.page == page else previous_line  # a fence of an included page: no line here
         found = [(number, "warning", text) for number, text in warnings if previous_line < number < line]
-        heading = next(((number, match["text"]) for number, match in reversed(list(enumerate(
-            map(HEADING.match, lines[:line - 1]), start=1))) if match), None)
+        heading = next((heading for heading in reversed(headings) if heading[0] < line), None)
         if heading and heading[1] != previous_heading:
             found.append((heading[0], "heading", heading[1]))
             previous_heading = heading[1]
@@ -156,21 +160,23 @@ def execute(notebook):
         prepare_reader_folder(folder, "".join(cell.source for cell in code_cells(notebook)))
         runner = ExecutePreprocessor(timeout=600, kernel_name="python3", skip_cells_with_tag=SKIP)
         runner.preprocess(notebook, {"metadata": {"path": folder}})
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            _plain(output)
+    for cell in code_cells(notebook):
+        cell.outputs = [output for output in map(_plain, cell.outputs) if output is not None]
     return notebook
 
 
 def _plain(output):
-    """Keep what Keras's rich printing shows as plain text: its HTML copy's inline colours are too faint.
-    Warnings name the file that raised them: keep the path from site-packages on, not this machine's folders."""
+    """The output as this machine's details would not change it (None when nothing is left). Keep what Keras's rich
+    printing shows as plain text: its HTML copy's inline colours are too faint. Warnings name the file that raised
+    them: keep the path from site-packages on, not this machine's folders. Drop TensorFlow's C++ log lines."""
     if output.get("output_type") == "stream":
-        output["text"] = INSTALL_FOLDER.sub(".../site-packages/", output["text"])
+        output["text"] = TF_LOG_LINE.sub("", INSTALL_FOLDER.sub(".../site-packages/", output["text"]))
+        return output if output["text"] else None
     data = output.get("data", {})
     if "text/plain" in data and data.get("text/html", "").startswith("<pre style="):
         del data["text/html"]
         data["text/plain"] = ANSI_CODES.sub("", data["text/plain"])
+    return output
 
 
 def _markdown(notebook):
