@@ -24,7 +24,7 @@ def environment(cache=CACHE):
         "MPLCONFIGDIR": "matplotlib",
         "XDG_CONFIG_HOME": "xdg/config",
         "XDG_CACHE_HOME": "xdg/cache",
-        "XDG_DATA_HOME": "xdg/data",  # Jupyter's data and runtime (kernel connection files) too
+        "XDG_DATA_HOME": "xdg/data",  # Jupyter's data and runtime folders too
         "XDG_STATE_HOME": "xdg/state",
         "JUPYTER_CONFIG_DIR": "jupyter",
         "IPYTHONDIR": "ipython",
