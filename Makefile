@@ -6,8 +6,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 export NO_MKDOCS_2_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+# Runs a command with every tool's files (Keras's, matplotlib's, Chromium's...) in .cache/, not in the home folder.
+IN_CHECKOUT := $(PY) -m sitebuild.sandbox
 
-.PHONY: setup data browser serve build test figures run pretrain notebooks bench lock clean
+.PHONY: setup data browser serve build lint test figures run pretrain notebooks bench lock clean
 
 setup: $(STAMP) data
 
@@ -33,20 +35,24 @@ serve: setup
 build: setup
 	$(VENV)/bin/mkdocs build --strict
 
-test: setup browser
+# Pinned ruff (pyproject.toml [tool.ruff]) before the tests: an undefined name fails here, not at run time.
+lint: setup
+	$(VENV)/bin/ruff check .
+
+test: setup browser lint
 	$(PY) -m pytest
 
 # The prebuilt run: the grid on models/fashion_base.keras, results (resumable), then figures. PROFILE=full for a GPU.
 # `make pretrain` rebuilds that base first (then `make notebooks`: the snippets' outputs depend on it).
 PROFILE ?= quick
 run: setup
-	$(PY) -m experiments.run --profile $(PROFILE)
+	$(IN_CHECKOUT) $(PY) -m experiments.run --profile $(PROFILE)
 
 pretrain: setup
-	$(PY) -m experiments.run --profile $(PROFILE) --experiment pretrain
+	$(IN_CHECKOUT) $(PY) -m experiments.run --profile $(PROFILE) --experiment pretrain
 
 figures: setup
-	$(PY) -m experiments.figures
+	$(IN_CHECKOUT) $(PY) -m experiments.figures
 
 notebooks: setup
 	$(PY) -m sitebuild.notebooks

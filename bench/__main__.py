@@ -16,6 +16,7 @@ from bench.harness import ROOT, BenchError, report, row, table, write_json, writ
 SEED_CHOICE_IDS = ("not-a-benefit", "what-freezing-means", "make-layer-non-trainable", "small-dataset",
                    "after-freezing")  # the 5 choice questions of the seed cards, as the bank names them
 LIGHTHOUSE_PAGES = ("", "lessons/1-what-is-fine-tuning/", "review/")
+SMOKE_QUIZ_HOOK = ROOT / "bench" / "smoke_quiz_hook.py"  # mkdocs-quiz's stand-in
 
 
 def real(work, args):
@@ -85,8 +86,9 @@ def tool_versions(work):
 
 
 def smoke(work):
-    """Every check on tiny stand-ins: a two-file test suite, two trivial commands, a hand-made site, a stand-in
-    Lighthouse that writes a perfect report, a recorded run of one minute."""
+    """Every check on tiny stand-ins: a two-file test suite, two trivial commands, a hand-made site, a throwaway
+    venv building two one-question sites with a stand-in for mkdocs-quiz, a stand-in Lighthouse that writes a
+    perfect report, a recorded run of one minute."""
     suite = work / "suite"
     (suite / "tests").mkdir(parents=True)
     (suite / "pytest.ini").write_text("[pytest]\n")
@@ -105,11 +107,8 @@ def smoke(work):
     for name, content in {"main.css": "body{}", "quiz.css": ".quiz{color:red}", "quiz.js": "let quiz = 1;"}.items():
         _page(site / "assets" / name, content)
     rows += checks.quiz_weight(site, ["lessons/one/index.html"], ["index.html"])
-    reference = (work / "with-plugin", work / "without-plugin")
-    for folder in reference:
-        extra = "<style>.quiz{}</style><script>window.quiz = {};</script>" * (folder == reference[0])
-        for page in ("quiz", "plain"):
-            _page(folder / page / "index.html", f"<script>var theme;</script>{extra}")
+    reference = checks.mkdocs_quiz_pages(work, seed_choice_items(), requirements=(),
+                                         with_quiz={"plugins": ["search"], "hooks": [str(SMOKE_QUIZ_HOOK)]})
     rows += checks.versus_mkdocs_quiz(site, ["lessons/one/index.html"], reference)
 
     perfect = {"categories": {name: {"id": name, "score": 1, "auditRefs": [{"id": "a", "weight": 1}]}
@@ -151,7 +150,8 @@ def main(argv=None):
             rows, tools = real(work, args)
     except BenchError as error:
         sys.exit(f"bench: {error}")
-    results = report(rows, "smoke" if args.smoke else "full" if args.full else "default", command, tools, load_average_at_start)
+    mode = "smoke" if args.smoke else "full" if args.full else "default"
+    results = report(rows, mode, command, tools, load_average_at_start)
     print(table(rows))
     write_json(args.out or ROOT / "bench" / "results.json", results)
     if not args.smoke:

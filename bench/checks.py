@@ -2,26 +2,22 @@
 the same code on tiny stand-ins."""
 
 import gzip
-import http.server
 import json
 import os
 import re
 import shutil
 import statistics
 import subprocess
-import threading
+import sys
 import time
 from collections import Counter
-from contextlib import contextmanager
-from functools import partial
 from html.parser import HTMLParser
-from importlib.metadata import version
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import yaml
 
 from bench.harness import ROOT, BenchError, row, run, side_by_side
+from sitebuild.static_server import serving
 
 KIB = 1024
 QUIZ_ASSET = re.compile(r"(^|/)assets/(quiz\.[^/]+|store\.js)$")  # the widget: docs/assets/quiz.*, store.js
@@ -234,33 +230,42 @@ def mkdocs_quiz_markdown(items):
     return "# Quiz\n\n" + "\n\n".join(blocks) + "\n"
 
 
-def mkdocs_quiz_pages(work, items):
-    """Build a tiny Material site with the items twice, with and without mkdocs-quiz (in a throwaway venv).
+MKDOCS_QUIZ_PLUGINS = {"plugins": ["search", "mkdocs_quiz"]}
+
+
+def mkdocs_quiz_pages(work, items, requirements=(MKDOCS_QUIZ,), with_quiz=MKDOCS_QUIZ_PLUGINS):
+    """Build a tiny Material site with the items twice, with the `with_quiz` settings (mkdocs-quiz, from
+    `requirements` in a throwaway venv) and without them.
 
     Returns (built site with the plugin, built site without it); each has quiz/index.html and plain/index.html."""
-    python = _mkdocs_quiz_venv(work)
+    python = throwaway_venv(work / "mkdocs-quiz-venv", requirements)
     source = (work / "mkdocs-quiz").absolute()
     shutil.rmtree(source, ignore_errors=True)
     (source / "docs").mkdir(parents=True)
     (source / "docs" / "quiz.md").write_text(mkdocs_quiz_markdown(items))
     (source / "docs" / "plain.md").write_text("# A page without a quiz\n\nText.\n")
     sites = []
-    for plugins in (["search", "mkdocs_quiz"], ["search"]):
-        config = source / f"mkdocs-{len(plugins)}.yml"
+    for name, settings in (("with", with_quiz), ("without", {"plugins": ["search"]})):
+        config = source / f"mkdocs-{name}.yml"
         config.write_text(yaml.safe_dump({"site_name": "mkdocs-quiz", "theme": {"name": "material", "font": False},
-                                          "plugins": plugins}))
-        sites.append(source / f"site-{len(plugins)}")
+                                          **settings}))
+        sites.append(source / f"site-{name}")
         run([str(python), "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(sites[-1])], cwd=source)
     return sites
 
 
-def _mkdocs_quiz_venv(work):
-    venv = (work / "mkdocs-quiz-venv").absolute()
-    python = venv / "bin" / "python"
-    if not list(venv.glob("lib/python*/site-packages/mkdocs_quiz-1.7.1.dist-info")):
-        run([sys.executable, "-m", "venv", "--clear", str(venv)])
-        run([str(python), "-m", "pip", "install", "-q", MKDOCS_QUIZ, f"mkdocs-material=={version('mkdocs-material')}",
-             "-c", str(ROOT / "requirements.lock")])
+def throwaway_venv(folder, requirements):
+    """The Python of a venv in `folder` that sees this venv's packages (so its mkdocs and Material are the site's
+    own) and has `requirements` installed on top, within requirements.lock's pins."""
+    folder = folder.absolute()
+    python = folder / "bin" / "python"
+    if not python.exists():
+        run([sys.executable, "-m", "venv", "--without-pip", str(folder)])
+        [site_packages] = folder.glob("lib/python*/site-packages")
+        ours = [path for path in sys.path if path.endswith("site-packages")]
+        (site_packages / "site-packages-of-the-site.pth").write_text("".join(f"{path}\n" for path in ours))
+    if requirements:  # pip (ours, seen through the .pth file) installs into the throwaway venv
+        run([str(python), "-m", "pip", "install", "-q", *requirements, "-c", str(ROOT / "requirements.lock")])
     return python
 
 
@@ -275,22 +280,6 @@ def lighthouse_command():
     return [str(ROOT / "bench" / "node_modules" / ".bin" / "lighthouse")]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextmanager
-def serve(site):
-    """Serve a built site on 127.0.0.1; yield its base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-
-
 def lighthouse(command, site, pages, runs, work):
     """Lighthouse's desktop preset `runs` times per page: median performance, lowest accessibility and best practices.
 
@@ -298,7 +287,7 @@ def lighthouse(command, site, pages, runs, work):
     reports_folder = work / "lighthouse"
     reports_folder.mkdir(parents=True, exist_ok=True)
     rows = []
-    with serve(site) as base:
+    with serving(site) as base:
         for page in pages:
             report_file = reports_folder / f"{page.strip('/').replace('/', '_') or 'home'}.json"
             scores = [_lighthouse_once(command, base + page, report_file) for _ in range(runs)]

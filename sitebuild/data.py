@@ -1,8 +1,12 @@
-"""Make `keras.datasets.fashion_mnist.load_data()` work verbatim without network.
+"""Make `keras.datasets.fashion_mnist.load_data()` work verbatim without network, and stand in for what lesson 7's
+readers download or bring (ImageNet weights, a folder of their images).
 
 Keras looks for the four Fashion-MNIST files in `<keras home>/datasets/fashion-mnist/`. We fill that cache
-from Debian's `dataset-fashion-mnist` package (installing it when we are root on Debian), and only where
-neither is possible let Keras download them as it usually would.
+from another cache that has them or from Debian's `dataset-fashion-mnist` package (installing it when we are root
+on Debian), and only where neither is possible let Keras download them as it usually would.
+
+`python -m sitebuild.data` (`make`'s data step) fills the user's own Keras cache, and removes the stand-in weights
+an earlier version of the tests planted there.
 """
 
 import os
@@ -54,19 +58,22 @@ def _keras_download(cache, names):
                              cache_subdir="datasets/fashion-mnist")
 
 
-def ensure_fashion_mnist(home=None, debian_dir=DEBIAN_DIR, allow_apt=True):
-    """Return the cache folder holding the four files, filling it first if needed."""
+def ensure_fashion_mnist(home=None, debian_dir=DEBIAN_DIR, allow_apt=True, copy_from=()):
+    """Return the cache folder holding the four files, filling it first if needed: from the first of the
+    `copy_from` folders that has them all, else from Debian's package, else by Keras's download."""
     cache = Path(home or keras_home()) / "datasets" / "fashion-mnist"
     missing = _missing(cache)
     if not missing:
         return cache
-    if not debian_dir.is_dir() and allow_apt:
+    sources = [Path(folder) for folder in copy_from if not _missing(Path(folder))]
+    if not sources and not debian_dir.is_dir() and allow_apt:
         _apt_install()
-    if not _missing(debian_dir):
-        cache.mkdir(parents=True, exist_ok=True)
-        for name in missing:
-            shutil.copyfile(debian_dir / name, cache / name)
-        return cache
+    for source in sources + [debian_dir]:
+        if not _missing(source):
+            cache.mkdir(parents=True, exist_ok=True)
+            for name in missing:
+                shutil.copyfile(source / name, cache / name)
+            return cache
     try:
         _keras_download(cache, missing)
     except Exception as error:
@@ -90,11 +97,17 @@ def imagenet_weights_path(alpha=MOBILENET_ALPHA, size=MOBILENET_SIZE):
 
 
 def provide_standin_imagenet_weights(alpha=MOBILENET_ALPHA, size=MOBILENET_SIZE):
-    """Put same-shaped random weights where the real ImageNet file belongs, unless a file is already there.
+    """Put same-shaped random weights (seeded, so the same on every machine) where the real ImageNet file belongs,
+    unless a file is already there.
 
     MobileNetV2(weights="imagenet") checks no hash, so it loads these offline. They make lesson 7's code run
-    in CI; they know nothing about images. A real (or earlier stand-in) file is never touched.
+    in CI; they know nothing about images. A real (or earlier stand-in) file is never touched. They go only into
+    a Keras home named by KERAS_HOME (the tests' own, see sitebuild/sandbox.py), never into the user's ~/.keras,
+    where any later MobileNetV2(weights="imagenet") on the machine would load them.
     """
+    if "KERAS_HOME" not in os.environ:
+        raise RuntimeError("stand-in ImageNet weights go only into a Keras home of the tests' own: call "
+                           "sitebuild.sandbox.use() first (it sets KERAS_HOME inside the checkout)")
     path = imagenet_weights_path(alpha, size)
     if path.exists():
         return path
@@ -102,6 +115,7 @@ def provide_standin_imagenet_weights(alpha=MOBILENET_ALPHA, size=MOBILENET_SIZE)
     import keras
     from keras.src.legacy.saving import legacy_h5_format  # the HDF5 layout the real file has
 
+    keras.utils.set_random_seed(0)
     model = keras.applications.MobileNetV2(input_shape=(size, size, 3), alpha=alpha, include_top=False,
                                            weights=None)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,6 +125,24 @@ def provide_standin_imagenet_weights(alpha=MOBILENET_ALPHA, size=MOBILENET_SIZE)
         weights_file.attrs["stand_in"] = "random weights of the right shapes, not trained on ImageNet"
     os.replace(partial, path)
     return path
+
+
+def remove_planted_standins(home=None):
+    """Delete the stand-in weights (files carrying the `stand_in` attribute) that an earlier version of the tests
+    left in a Keras cache; every other file, real weights included, stays. Returns the paths removed."""
+    import h5py
+
+    removed = []
+    for path in sorted((Path(home or keras_home()) / "models").glob("*.h5")):
+        try:
+            with h5py.File(path, "r") as weights_file:
+                planted = "stand_in" in weights_file.attrs
+        except OSError:  # not an HDF5 file: not ours either
+            continue
+        if planted:
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 # The "your own images" folder lesson 7 asks readers for: one sub-folder per class. Here: Fashion-MNIST
@@ -133,7 +165,11 @@ def make_example_images(folder, per_class=EXAMPLE_IMAGES_PER_CLASS):
             keras.utils.save_img(root / name / f"{number}.png", images[index][:, :, None], scale=False)
     return root
 
+
 if __name__ == "__main__":
+    for planted in remove_planted_standins():
+        print(f"removed {planted}: random stand-in weights that an earlier version of this project's tests left "
+              "in your Keras cache")
     try:
         print(f"Fashion-MNIST ready in {ensure_fashion_mnist()}")
     except DataUnavailableError as error:

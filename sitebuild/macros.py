@@ -1,21 +1,10 @@
 """mkdocs-macros entry point: each part of the site registers its own macros here."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-from sitebuild import notebooks, quiz, results
+from sitebuild import outputs, quiz, reader, results
 
 
 def define_env(env):
-    env.variables["site_versions"] = _versions()
+    env.variables["site_versions"] = reader.tested_versions()
     quiz.register_macros(env)
     results.register_macros(env)
-    notebooks.register_macros(env)
-
-
-def _versions():
-    """The TensorFlow and Keras versions the site is built (and tested) with, read without importing them."""
-    try:
-        tensorflow = version("tensorflow-cpu")
-    except PackageNotFoundError:  # a GPU install: `tensorflow[and-cuda]`
-        tensorflow = version("tensorflow")
-    return {"tensorflow": tensorflow, "keras": version("keras")}
+    outputs.register_macros(env)

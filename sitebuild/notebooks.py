@@ -1,49 +1,38 @@
 """Build docs/notebooks/<N>-<stem>.ipynb for each lesson from the snippets its page shows, and run them.
 
-`python -m sitebuild.notebooks` (`make notebooks`) rebuilds the notebooks whose snippets, headings or base
-model changed; `--all` rebuilds every one. Each notebook stores the sha256 of its sources, so
+`python -m sitebuild.notebooks` (`make notebooks`) rebuilds the notebooks whose snippets, headings, warnings, base
+model or tested versions changed; `--all` rebuilds every one. Each notebook stores the sha256 of its sources, so
 tests/test_notebooks.py can tell when one is stale. Never edit a notebook by hand.
 
-Also here: the `output` page macro (a snippet's stored output under its code block) and an mkdocs hook
-for the notebook pages.
+A notebook opens with what its code needs (sitebuild/reader.py) and a first code cell that installs the tested
+TensorFlow and Keras (for Colab; tagged `skip-execution`, so the build runs offline), then has one cell per code
+block of the page, under the page's headings, with the page's warning admonitions where they stand on the page.
 """
 
 import argparse
 import hashlib
-import html
 import os
 import re
-import shutil
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urljoin
 
-from sitebuild import data
-from sitebuild.pages import DOCS, ROOT, Block, PageError, fences, lesson_pages, mkdocs_config, page_snippets, relative
+from sitebuild import sandbox
+from sitebuild.pages import DOCS, ROOT, fences, lesson_pages, mkdocs_config, page_snippets
+from sitebuild.reader import MODEL, needs_text, prepare_reader_folder, tested_versions
 
 NOTEBOOKS = DOCS / "notebooks"
-MODEL = ROOT / "models" / "fashion_base.keras"
 HEADING = re.compile(r"^#{2,3}\s+(?P<text>.+?)\s*#*\s*$")
+WARNING = re.compile(r'^(?:!!!|\?\?\?\+?)[ \t]+warning(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$')
+LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
 ANSI_CODES = re.compile(r"\x1b\[[0-9;]*m")  # the colours of Keras's rich-printed summary()
 INSTALL_FOLDER = re.compile(r"/\S*/site-packages/")
-
-
-def _lesson_7(folder):
-    data.provide_standin_imagenet_weights()  # the ImageNet weights the page asks for (stand-ins in CI)
-    data.make_example_images(folder)  # the folder of "your own images" the page asks for
-
-
-# What a reader has in the working folder besides fashion_base.keras, by snippet-name prefix. The snippet
-# tests and the notebooks both set up exactly this, so nothing hidden makes a snippet work.
-READER_SETUP = {"l7_": _lesson_7}
-
-
-def prepare_reader_folder(folder, snippet_names):
-    """Put in `folder` what a reader of these snippets has: the base model, plus any per-lesson set-up."""
-    shutil.copy(MODEL, folder)
-    for prefix, setup in READER_SETUP.items():
-        if any(name.startswith(prefix) for name in snippet_names):
-            setup(folder)
+# TensorFlow's C++ start-up log, which TF_CPP_MIN_LOG_LEVEL does not silence: e.g. "oneDNN custom operations are on",
+# printed only on CPUs with AVX-512 VNNI.
+TF_LOG_LINE = re.compile(r"^(?:WARNING: All log messages before absl::InitializeLog\(\) is called are written to "
+                         r"STDERR|[IWEF]\d{4} [\d:.]+ +\d+ [\w.]+:\d+\] .*)(?:\n|$)", re.MULTILINE)
+SKIP = "skip-execution"  # nbclient's default tag for a cell it does not run
 
 
 def file_hash(path):
@@ -65,15 +54,58 @@ def _title(page):
     raise ValueError(f"{page.relative_to(ROOT)}: no '# ' title line")
 
 
-def _sections(page):
-    """(heading above the fence, Block) for every fence of the page, in order."""
+def _for_notebook(text, page):
+    """Page Markdown as a notebook shows it: the versions filled in, links made absolute."""
+    import jinja2
+
+    text = jinja2.Template(text, undefined=jinja2.StrictUndefined).render(site_versions=tested_versions())
+    folder = urljoin(mkdocs_config()["site_url"], page.parent.relative_to(DOCS).as_posix() + "/")
+
+    def absolute(match):
+        path, hash_mark, anchor = match["target"].partition("#")
+        if not path:
+            return f"]({lesson_url(page)}#{anchor})"
+        if path.endswith(".md"):  # the page's URL, with mkdocs' directory URLs
+            path = (path.removesuffix(".md") + "/").removesuffix("index/")
+        return f"]({urljoin(folder, path)}{hash_mark}{anchor})"
+
+    return LINK.sub(absolute, text)
+
+
+def _warnings(lines):
+    """(line number, Markdown) of each warning admonition of a page, as a quote headed by its title."""
+    found = []
+    for number, line in enumerate(lines, start=1):
+        match = WARNING.match(line)
+        if match is None:
+            continue
+        body = []
+        for text in lines[number:]:
+            if text.strip() and not text.startswith("    "):
+                break
+            body.append(text[4:])
+        quoted = "\n".join(f"> {text}".rstrip() for text in "\n".join(body).strip("\n").splitlines())
+        found.append((number, f"> **Warning: {match['title'] or 'Warning'}**\n>\n{quoted}"))
+    return found
+
+
+def _page_order(page):
+    """("heading" | "warning" | "code", Markdown or Block) in page order: each code block under the heading above
+    it (when that heading is not the previous block's), and each warning admonition where it stands."""
     lines = page.read_text(encoding="utf-8").splitlines()
-    result = []
+    warnings = _warnings(lines)
+    headings = [(number, match["text"]) for number, match in enumerate(map(HEADING.match, lines), start=1) if match]
+    items, previous_line, previous_heading = [], 0, None
     for fence, block in zip(fences(page), page_snippets(page)):
-        above = lines[:fence.line - 1] if fence.page == page else []
-        heading = next((match["text"] for match in map(HEADING.match, reversed(above)) if match), None)
-        result.append((heading, block))
-    return result
+        line = fence.line if fence.page == page else previous_line  # a fence of an included page: no line here
+        found = [(number, "warning", text) for number, text in warnings if previous_line < number < line]
+        heading = next((heading for heading in reversed(headings) if heading[0] < line), None)
+        if heading and heading[1] != previous_heading:
+            found.append((heading[0], "heading", heading[1]))
+            previous_heading = heading[1]
+        items += [(kind, content) for _, kind, content in sorted(found)] + [("code", block)]
+        previous_line = line
+    return items + [("warning", text) for number, text in warnings if number > previous_line]
 
 
 def expected_metadata(page):
@@ -81,7 +113,8 @@ def expected_metadata(page):
     return {
         "lesson": page.relative_to(ROOT).as_posix(),
         "model": file_hash(MODEL),  # the outputs depend on the base model too
-        "snippets": {block.file.relative_to(ROOT).as_posix(): file_hash(block.file) for _, block in _sections(page)},
+        "snippets": {block.file.relative_to(ROOT).as_posix(): file_hash(block.file) for block in page_snippets(page)},
+        "versions": tested_versions(),
     }
 
 
@@ -89,53 +122,61 @@ def build(page):
     """The (unexecuted) notebook of one lesson page."""
     import nbformat.v4 as nbf
 
-    title, model_url = _title(page), f"{mkdocs_config()['site_url']}models/fashion_base.keras"
-    sections = _sections(page)
-    standalone = ("Every cell also runs on its own." if all(block.section is None for _, block in sections)
+    title, blocks, versions = _title(page), page_snippets(page), tested_versions()
+    standalone = ("Every cell also runs on its own." if all(block.section is None for block in blocks)
                   else "Run the cells in order: each step builds on the one before.")
-    cells = [nbf.new_markdown_cell(
-        f"# {title}\n\n"
-        f"The code of the lesson [{title}]({lesson_url(page)}), one cell per code block, in page order. "
-        f"{standalone}\n\n"
-        f"Before you run it, download the pretrained base model [fashion_base.keras]({model_url}) and put it "
-        "in the same folder as this notebook (in Colab: upload it with the Files panel on the left)."
-    )]
-    previous = None
-    for heading, block in sections:
-        if heading and heading != previous:
-            cells.append(nbf.new_markdown_cell(f"## {heading}"))
-            previous = heading
-        cells.append(nbf.new_code_cell(block.code.rstrip("\n")))
+    needs = needs_text("".join(block.code for block in blocks), mkdocs_config()["site_url"], lesson_url(page))
+    intro = (f"# {_for_notebook(title, page)}\n\n"
+             f"The code of the lesson [{_for_notebook(title, page)}]({lesson_url(page)}), one cell per code block, in "
+             f"page order. {standalone}\n\n"
+             f"The first code cell installs TensorFlow {versions['tensorflow']} and Keras {versions['keras']}, the "
+             "versions the outputs below come from (in Colab, they replace the preinstalled ones)."
+             + f"\n\n{needs}" * bool(needs))
+    install = nbf.new_code_cell(f"%pip install -q tensorflow=={versions['tensorflow']} keras=={versions['keras']}",
+                                metadata={"tags": [SKIP]})
+    cells = [nbf.new_markdown_cell(intro), install]
+    for kind, content in _page_order(page):
+        if kind == "code":
+            cells.append(nbf.new_code_cell(content.code.rstrip("\n")))
+        else:
+            cells.append(nbf.new_markdown_cell(_for_notebook(f"## {content}" if kind == "heading" else content, page)))
     notebook = nbf.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.metadata["sitebuild"] = expected_metadata(page)
     return notebook
 
 
-def execute(notebook, snippet_names):
-    """Run every cell in a fresh folder set up as a reader's, storing the outputs."""
+def code_cells(notebook):
+    """The notebook's cells of lesson code: every code cell but the install cell."""
+    return [cell for cell in notebook.cells if cell.cell_type == "code" and SKIP not in cell.metadata.get("tags", [])]
+
+
+def execute(notebook):
+    """Run every cell but the install cell in a fresh folder set up as a reader's, storing the outputs."""
     from nbconvert.preprocessors import ExecutePreprocessor
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the kernel inherits it: no C++ log lines in outputs
     with tempfile.TemporaryDirectory() as folder:
-        prepare_reader_folder(Path(folder), snippet_names)
-        runner = ExecutePreprocessor(timeout=600, kernel_name="python3")
+        prepare_reader_folder(folder, "".join(cell.source for cell in code_cells(notebook)))
+        runner = ExecutePreprocessor(timeout=600, kernel_name="python3", skip_cells_with_tag=SKIP)
         runner.preprocess(notebook, {"metadata": {"path": folder}})
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            _plain(output)
+    for cell in code_cells(notebook):
+        cell.outputs = [output for output in map(_plain, cell.outputs) if output is not None]
     return notebook
 
 
 def _plain(output):
-    """Keep what Keras's rich printing shows as plain text: its HTML copy's inline colours are too faint.
-    Warnings name the file that raised them: keep the path from site-packages on, not this machine's folders."""
+    """The output as this machine's details would not change it (None when nothing is left). Keep what Keras's rich
+    printing shows as plain text: its HTML copy's inline colours are too faint. Warnings name the file that raised
+    them: keep the path from site-packages on, not this machine's folders. Drop TensorFlow's C++ log lines."""
     if output.get("output_type") == "stream":
-        output["text"] = INSTALL_FOLDER.sub(".../site-packages/", output["text"])
+        output["text"] = TF_LOG_LINE.sub("", INSTALL_FOLDER.sub(".../site-packages/", output["text"]))
+        return output if output["text"] else None
     data = output.get("data", {})
     if "text/plain" in data and data.get("text/html", "").startswith("<pre style="):
         del data["text/html"]
         data["text/plain"] = ANSI_CODES.sub("", data["text/plain"])
+    return output
 
 
 def _markdown(notebook):
@@ -143,7 +184,8 @@ def _markdown(notebook):
 
 
 def is_fresh(page, path=None):
-    """Whether the notebook was built from the page's current snippets, headings and base model."""
+    """Whether the notebook was built from the page's current snippets, headings, warnings, base model and
+    versions."""
     import nbformat
 
     path = path or notebook_path(page)
@@ -154,77 +196,23 @@ def is_fresh(page, path=None):
             and _markdown(notebook) == _markdown(build(page)))
 
 
-
-class OutputError(ValueError):
-    """A page asks for a snippet's output that its lesson's notebook does not hold."""
-
-
-def _printed(output, where):
-    if output.output_type == "stream":
-        return output.text
-    if output.output_type in ("display_data", "execute_result"):
-        return output.data.get("text/plain", "").rstrip("\n") + "\n"
-    raise OutputError(f"{where}: the cell failed when the notebook ran: {output.get('evalue')}")
-
-
-def stored_output(page, block):
-    """What a Block printed when its lesson's notebook ran (the notebook tests keep it fresh)."""
-    import nbformat
-
-    path, where = notebook_path(page), f"{relative(page)}: output of {block.name}"
-    if not path.is_file():
-        raise OutputError(f"{where}: {relative(path)} does not exist: run `make notebooks`")
-    source = block.code.rstrip("\n")
-    for cell in nbformat.read(path, as_version=4).cells:
-        if cell.cell_type == "code" and cell.source == source:
-            return ANSI_CODES.sub("", "".join(_printed(output, where) for output in cell.outputs))
-    raise OutputError(f"{where}: {relative(path)} has no cell with this snippet's current code: "
-                      "run `make notebooks`")
-
-
-def register_macros(env):
-    @env.macro
-    def output(block_name):
-        """The stored output of a code block ("l3_layers.py" or "l7_end_to_end.py:train_head"), shown under it."""
-        page = DOCS / env.page.file.src_uri
-        try:
-            text = stored_output(page, Block.named(block_name))
-        except (OutputError, PageError) as error:  # a stale notebook, or a section the snippet lacks
-            # Not fatal to the build, so a snippet being edited does not block everyone's site;
-            # tests/test_notebooks.py fails on the stale notebook until `make notebooks` runs.
-            message = html.escape(str(error))
-            return f'<p class="snippet-output-missing"><strong>Output not stored:</strong> {message}</p>'
-        return ('<details class="example snippet-output" open><summary>What it printed when the notebook ran'
-                f'</summary><pre class="snippet-output"><code>{html.escape(text.rstrip())}</code></pre></details>')
-
-
-# nbconvert's script loaders, useless here: Mermaid (imported from a CDN when a notebook holds a diagram) and
-# MathJax (mkdocs.yml points it at an empty data: URL, as no notebook has maths).
-LOADERS = re.compile(r'<script type="module">(?:(?!</script>).)*?https://cdnjs\.cloudflare\.com.*?</script>'
-                     r"|<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL)
-
-
-def on_page_content(content, page, config, files):
-    """mkdocs hook (mkdocs.yml `hooks`): the site makes no request to another host, not even a latent one."""
-    return LOADERS.sub("", content) if page.file.src_uri.endswith(".ipynb") else content
-
-
 def main(argv=None):
     import nbformat
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="rebuild every notebook, not only stale ones")
     options = parser.parse_args(argv)
+    sandbox.use()  # the kernels' Keras, Jupyter and IPython files stay in the checkout
     NOTEBOOKS.mkdir(exist_ok=True)
     for page in lesson_pages():
-        if not _sections(page):
+        if not page_snippets(page):
             print(f"skip {page.name}: the page shows no code yet")
             continue
         if is_fresh(page) and not options.all:
             print(f"fresh {notebook_path(page).name}")
             continue
         print(f"build {notebook_path(page).name} ...", flush=True)
-        notebook = execute(build(page), [block.file.name for _, block in _sections(page)])
+        notebook = execute(build(page))
         nbformat.validate(notebook)
         nbformat.write(notebook, notebook_path(page))
 

@@ -7,6 +7,9 @@ A code block shows one snippet file whole, or one named section of it (pymdownx.
 `# --8<-- [start:name]` ... `# --8<-- [end:name]` lines, which the page does not show). A file split into
 sections is one program told in steps: its sections cover every line of it, and a page that shows one of them
 shows all of them, in order.
+
+Include lines and section markers are recognised with pymdownx.snippets' own patterns, so a line means here
+what it means to the build.
 """
 
 import re
@@ -14,14 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from pymdownx.snippets import SnippetPreprocessor
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
 LESSONS = DOCS / "lessons"
 
-# pymdownx.snippets' include line, e.g. `--8<-- "snippets/l3_freeze.py"`.
-INCLUDE = re.compile(r"""^[ \t]*-+8<-+(?:[ \t]+(?P<quote>["'])(?P<path>.+?)(?P=quote))?[ \t]*$""")
+# pymdownx.snippets' include line, e.g. `--8<-- "snippets/l3_freeze.py"` (or a bare `--8<--` of a block include).
+INCLUDE = SnippetPreprocessor.RE_ALL_SNIPPETS
+# Its section marker, e.g. `# --8<-- [start:load_images]`: the build hides every line it matches.
+SECTION_MARKER = SnippetPreprocessor.RE_SNIPPET_SECTION
+# How it splits an include's path into the file, line ranges and section: "snippets/l7_x.py:train_head".
+INCLUDE_PATH = SnippetPreprocessor.RE_SNIPPET_FILE
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>`{3,}|~{3,})(?P<info>.*)$")
 
 
@@ -32,7 +40,36 @@ class PageError(ValueError):
         super().__init__(f"{relative(path)}:{line}: {message}")
 
 
-SECTION_MARKER = re.compile(r"^[ \t]*#[ \t]*-+8<-+[ \t]*\[(?P<kind>start|end):(?P<name>[a-z][-_0-9a-z]*)\][ \t]*$")
+def include_of(line):
+    """(path, line ranges, section) of a line the build replaces by a file, e.g. ("snippets/x.py", None, "a");
+    (None, None, None) for a block include's bare `--8<--`; None for any other line, an escaped `;--8<--` too."""
+    match = INCLUDE.match(line)
+    if match is None or match["escape"]:
+        return None
+    if match["snippet"] is None:
+        return None, None, None
+    path, lines, section = INCLUDE_PATH.match(match["snippet"][1:-1].strip()).groups()
+    return path, lines, section and section[1:]
+
+
+def section_marker(path, number, line):
+    """(kind, name) of a section marker line, None for any other line; a PageError for a marker the build
+    would treat differently from what the file says."""
+    marker = SECTION_MARKER.match(line) if "8<-" in line else None  # pymdownx's own shortcut
+    if marker is None:
+        return None
+    text = line.strip()
+    if marker["escape"]:
+        raise PageError(path, number, f"escaped section marker {text!r}: the page would show it without its first "
+                                      "';', unlike the file; write the comment another way")
+    if marker["type"] not in ("start", "end"):
+        raise PageError(path, number, f"section marker {text!r}: pymdownx.snippets hides this line but only reads "
+                                      f"a lower-case [start:...] or [end:...]; write [{marker['type'].lower()}:...]")
+    if not re.fullmatch(r"[ \t]*#[ \t]*", marker["pre"]) or marker["post"].strip():
+        raise PageError(path, number, f"section marker {text!r} shares its line with other text, which the page "
+                                      "would not show (pymdownx.snippets hides the whole line): put the marker "
+                                      "alone on its line, as `# --8<-- [start:name]`")
+    return marker["type"], marker["name"]
 
 
 @dataclass(frozen=True)
@@ -70,17 +107,17 @@ class Block:
 def sections(path):
     """{name: (first line, code)} of a snippet file's sections, in file order; {} for a file without any."""
     lines = Path(path).read_text(encoding="utf-8").splitlines()
-    if not any(SECTION_MARKER.match(line) for line in lines):
+    markers = [section_marker(path, number, line) for number, line in enumerate(lines, start=1)]
+    if not any(markers):
         return {}
     found, opened = {}, None  # opened: (name, line number of its start marker)
-    for number, line in enumerate(lines, start=1):
-        marker = SECTION_MARKER.match(line)
+    for number, (line, marker) in enumerate(zip(lines, markers), start=1):
         if marker is None:
             if opened is None and line.strip():
                 raise PageError(path, number, "code outside every section: in a file with sections, every line "
                                               "belongs to one, so the sections shown add up to the whole file")
             continue
-        kind, name = marker["kind"], marker["name"]
+        kind, name = marker
         if kind == "start" and opened is None and name not in found:
             opened = (name, number)
         elif kind == "end" and opened is not None and name == opened[0]:
@@ -131,9 +168,9 @@ def fences(page, text=None):
         if start:
             opened = (number, start["marker"], start["info"].strip())
             continue
-        include = INCLUDE.match(line)
+        include = include_of(line)
         if include:
-            found.extend(_included_fences(page, number, include["path"]))
+            found.extend(_included_fences(page, number, include[0]))
     if opened is not None:
         raise PageError(page, opened[0], "code fence is never closed")
     return found
@@ -153,15 +190,15 @@ def _included_fences(page, number, path):
 def snippet_of(fence):
     """The Block a fence shows, or a PageError saying why the fence is not one."""
     body = [line for line in fence.body if line.strip()]
-    include = INCLUDE.match(body[0]) if len(body) == 1 else None
-    if include is None or include["path"] is None:
+    include = include_of(body[0]) if len(body) == 1 else None
+    if include is None or include[0] is None:
         raise PageError(fence.page, fence.line,
                         "code block is not exactly one snippet include like --8<-- \"snippets/<name>.py\"; "
                         "every code block on a page must be a whole snippet file that the tests run")
-    path, _, section = include["path"].partition(":")
+    path, lines, section = include
     target = ROOT / path
-    if target.parent != SNIPPETS or target.suffix != ".py" or ":" in section:
-        raise PageError(fence.page, fence.line, f"{include['path']} is not a whole snippets/<name>.py file "
+    if target.parent != SNIPPETS or target.suffix != ".py" or lines:
+        raise PageError(fence.page, fence.line, f"{body[0].strip()} is not a whole snippets/<name>.py file "
                         "or a named section of one (no line ranges)")
     if not target.is_file():
         raise PageError(fence.page, fence.line, f"included snippet {path} does not exist")

@@ -1,15 +1,21 @@
-"""Shared fixtures: the site built once per test run, a local server for it, and a headless Chromium."""
+"""Shared fixtures: the site built once per test run, a local server for it, and a headless Chromium.
 
-import functools
-import http.server
+Every tool the tests run keeps its files in the checkout's .cache/ (sitebuild/sandbox.py), set here before any test
+module imports Keras.
+"""
+
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
+
+from sitebuild import sandbox
+from sitebuild.static_server import serving
+
+sandbox.use()
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -34,19 +40,11 @@ def built_site(tmp_path_factory):
     return site
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(built_site):
     """Serve the built site on 127.0.0.1 and return its base URL (ending in '/')."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
+    with serving(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,18 @@
-"""Data provisioning makes `load_data()` work with sockets blocked, and fails clearly when it cannot."""
+"""Data provisioning makes `load_data()` work with sockets blocked, and fails clearly when it cannot; stand-ins
+stay out of the user's Keras cache."""
 
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 
 from sitebuild.data import DataUnavailableError, ensure_fashion_mnist
+from sitebuild.pages import ROOT
+from sitebuild.sandbox import CACHE
+
+TESTS_FASHION_MNIST = CACHE / "keras" / "datasets" / "fashion-mnist"  # filled by conftest's sandbox.use()
 
 
 @pytest.fixture
@@ -102,3 +110,50 @@ def test_example_images_are_a_folder_per_class_of_pngs(tmp_path):
         images = sorted(folder.glob("*.png"))
         assert len(images) == 3
         assert keras.utils.load_img(images[0]).size == (28, 28)
+
+
+def test_copies_from_another_keras_cache_first(tmp_path, no_network):
+    cache = ensure_fashion_mnist(home=tmp_path / "tests-keras", debian_dir=tmp_path / "absent", allow_apt=False,
+                                 copy_from=[tmp_path / "empty", TESTS_FASHION_MNIST])
+    assert {path.name: path.read_bytes() for path in cache.iterdir()} == \
+        {path.name: path.read_bytes() for path in TESTS_FASHION_MNIST.iterdir()}
+
+
+def test_standin_weights_need_a_keras_home_of_the_tests_own(monkeypatch):
+    from sitebuild.data import provide_standin_imagenet_weights
+
+    monkeypatch.delenv("KERAS_HOME")
+    with pytest.raises(RuntimeError, match="only into a Keras home of the tests' own"):
+        provide_standin_imagenet_weights()
+
+
+def _weights_file(path, **attributes):
+    import h5py
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with h5py.File(path, "w") as weights_file:
+        weights_file.create_dataset("kernel", data=[1.0, 2.0])
+        weights_file.attrs.update(attributes)
+
+
+def test_make_removes_planted_stand_ins_from_the_users_keras_cache_and_nothing_else(tmp_path):
+    """`make`'s data step (python -m sitebuild.data) in a user's Keras cache holding a stand-in an earlier version
+    planted, real weights, and a file that is no HDF5 at all."""
+    from sitebuild.data import imagenet_weights_path
+
+    models = tmp_path / "users-keras" / "models"
+    planted, real, other = (models / imagenet_weights_path().name, models / "resnet50_weights_notop.h5",
+                            models / "notes.h5")
+    _weights_file(planted, stand_in="random weights of the right shapes, not trained on ImageNet")
+    _weights_file(real, keras_version="2.2.4", backend="tensorflow")
+    other.write_bytes(b"not HDF5")
+    kept = {path: path.read_bytes() for path in (real, other)}
+    ensure_fashion_mnist(tmp_path / "users-keras", copy_from=[TESTS_FASHION_MNIST])  # no download on any machine
+    result = subprocess.run([sys.executable, "-m", "sitebuild.data"], cwd=ROOT, capture_output=True, text=True,
+                            check=True, env={**os.environ, "KERAS_HOME": str(tmp_path / "users-keras")})
+    assert result.stdout.splitlines()[0] == (
+        f"removed {planted}: random stand-in weights that an earlier version of this "
+        "project's tests left in your Keras cache")
+    assert len(result.stdout.splitlines()) == 2 and "Fashion-MNIST ready" in result.stdout
+    assert sorted(models.iterdir()) == sorted(kept)
+    assert all(path.read_bytes() == content for path, content in kept.items())

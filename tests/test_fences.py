@@ -8,10 +8,12 @@ built HTML (every <pre> on a Markdown page), which also catches indented code bl
 import re
 from html.parser import HTMLParser
 
+import markdown
 import pytest
+from pymdownx.snippets import SnippetMissingError
 
-from sitebuild.pages import (ROOT, SNIPPETS, PageError, fences, file_blocks, markdown_pages, page_snippets, sections,
-                             snippet_of)
+from sitebuild.pages import (ROOT, SNIPPETS, Block, PageError, fences, file_blocks, markdown_pages, mkdocs_config,
+                             page_snippets, sections, snippet_of)
 
 PAGES = markdown_pages()
 
@@ -125,6 +127,7 @@ MALFORMED = {
     "never closed": ("# --8<-- [start:a]\ny = 2\n", 1, "section a is never closed"),
     "nested": ("# --8<-- [start:a]\n# --8<-- [start:b]\n", 2, "unexpected section marker [start:b]"),
     "name twice": ("# --8<-- [start:a]\n# --8<-- [end:a]\n# --8<-- [start:a]\n", 3, "unexpected section marker"),
+    "escaped": ("# --8<-- [start:a]\n# ;--8<-- [end:a]\n", 2, "escaped section marker"),
 }
 
 
@@ -136,6 +139,54 @@ def test_malformed_sections_name_the_file_and_line(case, tmp_path):
     with pytest.raises(PageError) as error:
         sections(path)
     assert f"snippet.py:{line}: " in str(error.value) and message in str(error.value)
+
+
+# Lines where a copy of pymdownx.snippets' syntax once disagreed with the build. For each, the guard either says
+# what the page shows, and it is exactly what pymdownx includes, or refuses the page and names the line.
+TWIN_SECTION_FILES = {
+    "spaces inside the marker's brackets": ("# --8<-- [ start : a ]\ny = 2\n# --8<-- [ end : a ]\n", None),
+    "code before the marker": ("x = 1  # --8<-- [start:a]\ny = 2\n# --8<-- [end:a]\n", "shares its line"),
+    "upper-case marker": ("# --8<-- [START:a]\ny = 2\n# --8<-- [END:a]\n", "lower-case [start:...]"),
+}
+
+
+def _pymdownx_fence_bodies(text, base):
+    """What pymdownx.snippets, configured as in mkdocs.yml, puts in each code fence of a Markdown text (without
+    trailing blank lines, which the page does not show)."""
+    config = next(entry["pymdownx.snippets"] for entry in mkdocs_config()["markdown_extensions"]
+                  if isinstance(entry, dict) and "pymdownx.snippets" in entry)
+    converter = markdown.Markdown(extensions=["pymdownx.snippets"],
+                                  extension_configs={"pymdownx.snippets": dict(config, base_path=[str(base)])})
+    lines = converter.preprocessors["snippet"].run(text.splitlines())
+    return ["\n".join(fence.body).rstrip("\n") + "\n" for fence in fences("page.md", "\n".join(lines))]
+
+
+@pytest.mark.parametrize("case", TWIN_SECTION_FILES)
+def test_guard_reads_section_markers_as_pymdownx_does(case, tmp_path):
+    text, refusal = TWIN_SECTION_FILES[case]
+    (tmp_path / "snippet.py").write_text(text)
+    page = '```python\n--8<-- "snippet.py:a"\n```\n'
+    try:
+        shown = _pymdownx_fence_bodies(page, tmp_path)
+    except SnippetMissingError:
+        shown = None  # the build fails on this page
+    if refusal is None:
+        assert shown == [sections(tmp_path / "snippet.py")["a"][1]] == ["y = 2\n"]
+        return
+    with pytest.raises(PageError, match=rf"snippet\.py:1: .*{re.escape(refusal)}"):
+        sections(tmp_path / "snippet.py")
+    assert shown is None or "x = 1" not in shown[0], shown  # pymdownx would hide code the file runs
+
+
+def test_guard_reads_an_include_line_as_pymdownx_does(tmp_path, snippet_name):
+    """Trailing spaces make pymdownx leave an include line as it is: the page would show the line, not the code."""
+    text = f'```python\n--8<-- "snippets/{snippet_name}"   \n```\n'
+    assert _pymdownx_fence_bodies(text, ROOT) == [f'--8<-- "snippets/{snippet_name}"   \n']
+    page = tmp_path / "page.md"
+    page.write_text(text)
+    with pytest.raises(PageError, match=r"page\.md:1: code block is not exactly one snippet include"):
+        snippet_of(fences(page)[0])
+    assert _pymdownx_fence_bodies(text.replace("   \n", "\n"), ROOT) == [Block(SNIPPETS / snippet_name).code]
 
 
 class _PreTexts(HTMLParser):

@@ -6,10 +6,12 @@ A notebook is stale when a snippet it was built from, or the base model, changed
 import json
 import re
 
+import jinja2
 import nbformat
 import pytest
 
-from sitebuild.notebooks import NOTEBOOKS, OutputError, build, is_fresh, notebook_path, stored_output
+from sitebuild.notebooks import NOTEBOOKS, build, code_cells, is_fresh, notebook_path
+from sitebuild.outputs import OutputError, stored_output
 from sitebuild.pages import ROOT, lesson_pages, mkdocs_config, page_snippets
 
 REPOSITORY = mkdocs_config()["extra"]["repository"]
@@ -26,19 +28,52 @@ def _read(page):
 @pytest.mark.parametrize("page", LESSONS, ids=IDS)
 def test_notebook_is_fresh(page):
     _read(page)
-    assert is_fresh(page), f"{notebook_path(page).relative_to(ROOT)} is stale (the page's snippets or headings, " \
-                           "or the base model, changed since it was built): run `make notebooks`"
+    assert is_fresh(page), f"{notebook_path(page).relative_to(ROOT)} is stale (the page's snippets, headings or " \
+                           "warnings, the base model or the tested versions changed since it was built): run " \
+                           "`make notebooks`"
 
 
 @pytest.mark.parametrize("page", LESSONS, ids=IDS)
 def test_notebook_code_is_the_pages_snippets_all_run(page):
-    cells = [cell for cell in _read(page).cells if cell.cell_type == "code"]
+    cells = code_cells(_read(page))
     assert [cell.source + "\n" for cell in cells] == \
         [block.code.rstrip("\n") + "\n" for block in page_snippets(page)]
     for cell in cells:
         assert cell.execution_count is not None, f"{page.stem}: a cell was never run"
         errors = [output for output in cell.outputs if output.output_type == "error"]
         assert not errors, f"{page.stem}: a cell failed: {errors[0].get('evalue')}"
+
+
+@pytest.mark.parametrize("page", LESSONS, ids=IDS)
+def test_first_code_cell_installs_the_tested_versions_and_the_build_skips_it(page):
+    import keras
+    import tensorflow
+
+    first = next(cell for cell in _read(page).cells if cell.cell_type == "code")
+    assert first.source == f"%pip install -q tensorflow=={tensorflow.__version__} keras=={keras.__version__}"
+    assert "skip-execution" in first.metadata.get("tags", []) and first.execution_count is None
+
+
+@pytest.mark.parametrize("page", LESSONS, ids=IDS)
+def test_notebook_opens_with_what_its_code_needs(page):
+    notebook = _read(page)
+    intro, code = notebook.cells[0].source, "".join(cell.source for cell in code_cells(notebook))
+    for needed, used_as in (("fashion_base.keras", '"fashion_base.keras"'), ("`my_images`", '"my_images"'),
+                            ("Keras downloads the pretrained ImageNet weights", 'weights="imagenet"')):
+        assert (needed in intro) == (used_as in code), f"{page.stem}: the intro and the code disagree on {needed}"
+
+
+@pytest.mark.parametrize("page", LESSONS, ids=IDS)
+def test_notebook_carries_the_pages_warnings(page):
+    import keras
+    import tensorflow
+
+    versions = {"site_versions": {"tensorflow": tensorflow.__version__, "keras": keras.__version__}}
+    titles = [jinja2.Template(title).render(versions) for title in
+              re.findall(r'^!!! warning "(.*)"$', page.read_text(encoding="utf-8"), re.MULTILINE)]
+    markdown = [cell.source for cell in _read(page).cells if cell.cell_type == "markdown"]
+    assert [line for cell in markdown for line in cell.splitlines() if line.startswith("> **Warning: ")] == \
+        [f"> **Warning: {title}**" for title in titles]
 
 
 @pytest.mark.parametrize("page", LESSONS, ids=IDS)
@@ -87,7 +122,7 @@ def test_output_macro_names_the_page_and_the_fix(tmp_path, monkeypatch):
     with pytest.raises(OutputError, match=missing):
         stored_output(page, block)
     notebook = build(page)
-    notebook.cells[-1].source = "print('older code')"
+    code_cells(notebook)[-1].source = "print('older code')"
     nbformat.write(notebook, tmp_path / f"{page.stem}.ipynb")
     last = page_snippets(page)[-1]
     with pytest.raises(OutputError, match="has no cell with this snippet's current code"):

@@ -1,0 +1,95 @@
+"""What the lessons' prose says about what a snippet prints, as checks on that output.
+
+Each check gets `printed(section)`: what a block of its snippet file printed ("" or None for a file shown whole).
+The same checks run on two outputs: the one stored in the lesson's notebook and shown under the code
+(tests/test_output_claims.py), and the one the block prints when tests/test_snippets.py runs it. When a change of
+a snippet or of the base model makes the prose wrong, they fail, and the prose or the snippet must change.
+"""
+
+import re
+
+CHECKS = {}  # snippet file name -> its checks
+
+
+def checks_output_of(snippet):
+    def register(check):
+        CHECKS.setdefault(snippet, []).append(check)
+        return check
+    return register
+
+
+def accuracies(text):
+    """{line label: test accuracy} of lines like 'head only:   test accuracy 0.679'."""
+    return {match["label"].strip(): float(match["value"])
+            for match in re.finditer(r"^(?P<label>.*?)\s*test accuracy (?P<value>[\d.]+)", text, re.MULTILINE)}
+
+
+@checks_output_of("l2_overfitting.py")
+def every_layer_trainable_shows_the_larger_gap_and_the_lower_test_accuracy(printed):
+    text = printed("frozen") + printed("all_trainable")
+    rows = {match[1].strip(): (float(match[2]), float(match[3])) for match in
+            re.finditer(r"^(.*): train [\d.]+, test ([\d.]+), gap ([\d.]+)", text, re.MULTILINE)}
+    (frozen_test, frozen_gap), (open_test, open_gap) = rows["frozen base"], rows["all layers trainable"]
+    assert open_gap > frozen_gap and open_test < frozen_test, rows
+    trains = [float(train) for train in re.findall(r"train ([\d.]+),", text)]
+    assert len(trains) == 2 and max(trains) < 0.9, text  # "neither model learned its training images by heart"
+
+
+@checks_output_of("l4_pretrained_vs_scratch.py")
+def the_network_from_scratch_beat_the_frozen_pretrained_base(printed):
+    scores = accuracies(printed("pretrained") + printed("scratch"))
+    assert scores["from scratch:"] > scores["pretrained, frozen:"] > 0.5
+
+
+@checks_output_of("l5_learning_rate.py")
+def moderate_rate_adapts_large_rate_destroys(printed):
+    text = printed()
+    scores = accuracies(text)
+    moved = {float(rate): float(percent) for rate, percent in
+             re.findall(r"learning rate ([\d.e-]+)\s.*filters moved ([\d.]+)%", text)}
+    head = scores["head only:"]
+    moderate, large = sorted(moved)
+    assert moved[moderate] < 100 < moved[large], moved  # "a little" vs "several times their own size"
+    assert scores[f"learning rate {moderate:g}"] > head  # "rises above where the head alone had it"
+    assert scores[f"learning rate {large:g}"] < head - 0.1  # "falls far below the head's"
+
+
+@checks_output_of("l6_batchnorm.py")
+def trainable_batchnorm_changes_statistics_and_scores_lower(printed):
+    text = printed("batchnorm_trainable") + printed("batchnorm_frozen")
+    scores = accuracies(text)
+    assert "BatchNorm left trainable:  test accuracy" in text
+    assert re.search(r"left trainable:.*statistics changed: True", text)
+    assert re.search(r"BatchNorm frozen:.*statistics changed: False", text)
+    assert scores["BatchNorm left trainable:"] < scores["BatchNorm frozen:"]  # "ends with the lower accuracy"
+
+
+@checks_output_of("l7_end_to_end.py")
+def stand_in_weights_score_near_chance_and_the_reload_matches(printed):
+    text = printed("evaluate_save")
+    accuracy = float(re.search(r"validation accuracy: ([\d.]+)", text)[1])
+    assert accuracy <= 2 / 4, text  # 4 classes, 8 validation images: "near chance level" (1 in 4)
+    assert "reloaded model predicts the same: True" in text
+    assert re.search(r"^my_images/\w+/\S+ -> \w+$", text, re.MULTILINE), text  # one image file classified
+    warning = "UserWarning: `shuffle=True` was passed, but will be ignored"  # the page explains it
+    assert warning in printed("train_head")
+    fine_tune = printed("fine_tune")
+    # "the 7 convolution kernels among them and the head's kernel and bias: the 9 weight tensors"
+    assert "weight tensors to train: 9" in fine_tune and warning not in fine_tune
+
+
+@checks_output_of("l1_base_model.py")
+def non_trainable_parameters_are_the_batchnorm_statistics(printed):
+    text = printed()
+    summary_rows = re.findall(r"BatchNormalization\)?.*?│\s+([\d,]+) │", text)
+    non_trainable = int(re.search(r"Non-trainable params: ([\d,]+)", text)[1].replace(",", ""))
+    # each BatchNormalization layer has 4 parameters per channel, half of them moving statistics
+    assert non_trainable == sum(int(count.replace(",", "")) for count in summary_rows) // 2 > 0, text
+
+
+@checks_output_of("l3_summary.py")
+def the_heads_trainable_count_is_features_times_classes_plus_biases(printed):
+    text = printed()
+    features = int(re.search(r"fashion_base \(Functional\)\s*│\s*\(None, (\d+)\)", text)[1])
+    trainable = int(re.search(r"Trainable params: ([\d,]+)", text)[1].replace(",", ""))
+    assert trainable == features * 5 + 5, text  # "n × k weights in its kernel plus k biases", 5 classes
