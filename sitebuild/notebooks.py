@@ -28,14 +28,14 @@ ANSI_CODES = re.compile(r"\x1b\[[0-9;]*m")  # the colours of Keras's rich-printe
 INSTALL_FOLDER = re.compile(r"/\S*/site-packages/")
 
 
-def _lesson_7(folder):
+def _lesson_8(folder):
     data.provide_standin_imagenet_weights()  # the ImageNet weights the page asks for (stand-ins in CI)
     data.make_example_images(folder)  # the folder of "your own images" the page asks for
 
 
 # What a reader has in the working folder besides fashion_base.keras, by snippet-name prefix. The snippet
 # tests and the notebooks both set up exactly this, so nothing hidden makes a snippet work.
-READER_SETUP = {"l7_": _lesson_7}
+READER_SETUP = {"l8_": _lesson_8}
 
 
 def prepare_reader_folder(folder, snippet_names):
@@ -185,7 +185,7 @@ def stored_output(page, block):
 def register_macros(env):
     @env.macro
     def output(block_name):
-        """The stored output of a code block ("l3_layers.py" or "l7_end_to_end.py:train_head"), shown under it."""
+        """The stored output of a code block ("l3_layers.py" or "l8_end_to_end.py:train_head"), shown under it."""
         page = DOCS / env.page.file.src_uri
         try:
             text = stored_output(page, Block.named(block_name))

@@ -13,8 +13,8 @@ base.trainable = False
 print("layers of the base still trainable:", [l.name for l in base.layers if l.trainable])
 print("trainable weights of the model:", [w.path for w in model.trainable_weights])
 
-# Unfreezing it unfreezes them all again. Then freeze all but the top block, whose
-# BatchNormalization layer stays frozen too (Lesson 6 shows why).
+# Unfreezing it unfreezes them all again (its own flag changes back to True). Then freeze
+# all but the top block, whose BatchNormalization layer stays frozen too (Lesson 7 shows why).
 base.trainable = True
 for layer in base.layers:
     is_batchnorm = isinstance(layer, keras.layers.BatchNormalization)

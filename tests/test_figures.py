@@ -62,7 +62,7 @@ def test_a_changed_result_makes_the_figure_stale(tmp_path):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_figure_macro_gives_image_alt_caption_provenance_and_numbers(name):
-    env = FakeEnv("lessons/5-recompile-low-learning-rate.md")
+    env = FakeEnv("lessons/6-learning-rate.md")
     results.register_macros(env)
     markdown = env.macros["figure"](name)
     spec = results.FIGURES[name]

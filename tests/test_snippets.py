@@ -1,7 +1,7 @@
 """Every snippets/*.py runs as a reader would run it, in one process (TensorFlow is imported once).
 
 Each snippet runs as `__main__` in a fresh folder that holds what a reader of its lesson has:
-fashion_base.keras, plus the per-lesson set-up of sitebuild.notebooks.READER_SETUP (lesson 7: ImageNet
+fashion_base.keras, plus the per-lesson set-up of sitebuild.notebooks.READER_SETUP (lesson 8: ImageNet
 weights for MobileNetV2, stand-ins in CI, and a folder of example images). The network is blocked.
 A file told in sections runs section by section, in order, in one namespace, as a reader runs the page's
 blocks; each block's seconds go into the test report for `make bench` (goal: at most 10 s a block).
@@ -46,7 +46,7 @@ def test_snippet_runs(snippet, keras, tmp_path, monkeypatch, record_property):
 
 def test_snippets_exist_and_are_named_by_lesson():
     assert SNIPPET_FILES, "no snippets"
-    misnamed = [path.name for path in SNIPPET_FILES if path.name[:3] not in {f"l{n}_" for n in range(1, 8)}]
+    misnamed = [path.name for path in SNIPPET_FILES if path.name[:3] not in {f"l{n}_" for n in range(1, 9)}]
     assert not misnamed, f"snippets must be named l<lesson>_<what>.py: {misnamed}"
 
 
