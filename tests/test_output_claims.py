@@ -37,8 +37,8 @@ def test_lesson_4_the_network_from_scratch_beat_the_frozen_pretrained_base():
     assert scores["from scratch:"] > scores["pretrained, frozen:"] > 0.5
 
 
-def test_lesson_5_moderate_rate_adapts_large_rate_destroys():
-    text = output("5-recompile-low-learning-rate", "l5_learning_rate.py")
+def test_lesson_6_moderate_rate_adapts_large_rate_destroys():
+    text = output("6-learning-rate", "l6_learning_rate.py")
     scores = accuracies(text)
     moved = {float(rate): float(percent) for rate, percent in
              re.findall(r"learning rate ([\d.e-]+)\s.*filters moved ([\d.]+)%", text)}
@@ -49,8 +49,8 @@ def test_lesson_5_moderate_rate_adapts_large_rate_destroys():
     assert scores[f"learning rate {large:g}"] < head - 0.1  # "falls far below the head's"
 
 
-def test_lesson_6_trainable_batchnorm_changes_statistics_and_scores_lower():
-    text = output("6-batchnorm", "l6_batchnorm.py:batchnorm_trainable", "l6_batchnorm.py:batchnorm_frozen")
+def test_lesson_7_trainable_batchnorm_changes_statistics_and_scores_lower():
+    text = output("7-batchnorm", "l7_batchnorm.py:batchnorm_trainable", "l7_batchnorm.py:batchnorm_frozen")
     scores = accuracies(text)
     assert "BatchNorm left trainable:  test accuracy" in text
     assert re.search(r"left trainable:.*statistics changed: True", text)
@@ -58,15 +58,16 @@ def test_lesson_6_trainable_batchnorm_changes_statistics_and_scores_lower():
     assert scores["BatchNorm left trainable:"] < scores["BatchNorm frozen:"]  # "ends with the lower accuracy"
 
 
-def test_lesson_7_stand_in_weights_score_near_chance_and_the_reload_matches():
-    text = output("7-end-to-end", "l7_end_to_end.py:evaluate_save")
+def test_lesson_8_stand_in_weights_score_near_chance_and_the_reload_matches():
+    text = output("8-end-to-end", "l8_end_to_end.py:evaluate_save")
     accuracy = float(re.search(r"validation accuracy: ([\d.]+)", text)[1])
     assert accuracy <= 2 / 4, text  # 4 classes, 8 validation images: "near chance level" (1 in 4)
+    text = output("8-end-to-end", "l8_end_to_end.py:predict")
     assert "reloaded model predicts the same: True" in text
     assert re.search(r"^my_images/\w+/\S+ -> \w+$", text, re.MULTILINE), text  # one image file classified
     warning = "UserWarning: `shuffle=True` was passed, but will be ignored"  # the page explains it
-    assert warning in output("7-end-to-end", "l7_end_to_end.py:train_head")
-    fine_tune = output("7-end-to-end", "l7_end_to_end.py:fine_tune")
+    assert warning in output("8-end-to-end", "l8_end_to_end.py:train_head")
+    fine_tune = output("8-end-to-end", "l8_end_to_end.py:fine_tune")
     # "the 7 convolution kernels among them and the head's kernel and bias: the 9 weight tensors"
     assert "weight tensors to train: 9" in fine_tune and warning not in fine_tune
 
@@ -84,3 +85,13 @@ def test_lesson_3_the_heads_trainable_count_is_features_times_classes_plus_biase
     features = int(re.search(r"fashion_base \(Functional\)\s*│\s*\(None, (\d+)\)", text)[1])
     trainable = int(re.search(r"Trainable params: ([\d,]+)", text)[1].replace(",", ""))
     assert trainable == features * 5 + 5, text  # "n × k weights in its kernel plus k biases", 5 classes
+
+
+def test_lesson_3_setting_the_flag_it_already_has_unfreezes_nothing_each_layer_does():
+    text = output("3-freezing-in-tensorflow", "l3_unfreeze_check.py")
+    counts = {label: int(count) for label, count in re.findall(r"^(.*?): (\d+)$", text, re.MULTILINE)}
+    assert "base.trainable: True" in text, text  # "the model's own flag is still True"
+    assert counts["weight tensors to train"] == counts["after base.trainable = True"] == 2, counts  # the head's two
+    assert counts["after setting each layer"] == 3, counts  # "the third one ... is block3_conv's kernel"
+    rows = dict(re.findall(r"^│\s*(?:└ )?(\w+) \(?\w*\)?\s*│.*│\s+([YN-])\s+│$", text, re.MULTILINE))
+    assert (rows["fashion_base"], rows["block3_conv"], rows["block3_bn"], rows["block2_conv"]) == ("Y", "Y", "N", "N")
