@@ -15,7 +15,7 @@ import pytest
 seconds_per_file = defaultdict(float)
 outcomes = Counter()
 phases = []  # (seconds, "node id (set-up|call|tear-down)"), like pytest --durations
-block_seconds = {}  # "l7_end_to_end.py:train_head": seconds
+block_seconds = {}  # "l8_end_to_end.py:train_head": seconds
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -85,7 +85,7 @@ def ensure_fashion_mnist(home=None, debian_dir=DEBIAN_DIR, allow_apt=True, copy_
     return cache
 
 
-# Lesson 7 fine-tunes keras.applications.MobileNetV2 at this width and input size (see snippets/l7_*.py).
+# Lesson 8 fine-tunes keras.applications.MobileNetV2 at this width and input size (see snippets/l8_*.py).
 MOBILENET_ALPHA = 0.35
 MOBILENET_SIZE = 96
 
@@ -100,7 +100,7 @@ def provide_standin_imagenet_weights(alpha=MOBILENET_ALPHA, size=MOBILENET_SIZE)
     """Put same-shaped random weights (seeded, so the same on every machine) where the real ImageNet file belongs,
     unless a file is already there.
 
-    MobileNetV2(weights="imagenet") checks no hash, so it loads these offline. They make lesson 7's code run
+    MobileNetV2(weights="imagenet") checks no hash, so it loads these offline. They make lesson 8's code run
     in CI; they know nothing about images. A real (or earlier stand-in) file is never touched. They go only into
     a Keras home named by KERAS_HOME (the tests' own, see sitebuild/sandbox.py), never into the user's ~/.keras,
     where any later MobileNetV2(weights="imagenet") on the machine would load them.
@@ -145,7 +145,7 @@ def remove_planted_standins(home=None):
     return removed
 
 
-# The "your own images" folder lesson 7 asks readers for: one sub-folder per class. Here: Fashion-MNIST
+# The "your own images" folder lesson 8 asks readers for: one sub-folder per class. Here: Fashion-MNIST
 # training images of four target classes, 28x28 grayscale PNGs (the loader resizes them and makes them RGB).
 # 32 images split 24 + 8 into whole batches of 8, so Keras traces each training step once, not twice.
 EXAMPLE_CLASSES = {"ankle_boot": 9, "bag": 8, "sandal": 5, "sneaker": 7}

@@ -1,6 +1,6 @@
 """The `output` page macro: what a code block printed when its lesson's notebook ran, shown under the block.
 
-`{{ output("l3_layers.py") }}` or `{{ output("l7_end_to_end.py:train_head") }}`; tests/test_output_claims.py checks
+`{{ output("l3_layers.py") }}` or `{{ output("l8_end_to_end.py:train_head") }}`; tests/test_output_claims.py checks
 what the prose says about these outputs.
 """
 
@@ -40,7 +40,7 @@ def stored_output(page, block):
 def register_macros(env):
     @env.macro
     def output(block_name):
-        """The stored output of a code block ("l3_layers.py" or "l7_end_to_end.py:train_head"), shown under it."""
+        """The stored output of a code block ("l3_layers.py" or "l8_end_to_end.py:train_head"), shown under it."""
         page = DOCS / env.page.file.src_uri
         try:
             text = stored_output(page, Block.named(block_name))

@@ -81,7 +81,7 @@ class Block:
 
     @classmethod
     def named(cls, name):
-        """The block called `name`: "l3_layers.py" or "l7_end_to_end.py:train_head"."""
+        """The block called `name`: "l3_layers.py" or "l8_end_to_end.py:train_head"."""
         file, _, section = name.partition(":")
         return cls(SNIPPETS / file, section or None)
 

@@ -22,13 +22,13 @@ model.compile(optimizer=keras.optimizers.Adam(1e-2),
 model.fit(x_few, y_few, epochs=10, batch_size=10, verbose=0)
 print(f"stage 1, new head only:      test accuracy {model.evaluate(x_eval, y_eval, verbose=0)[1]:.3f}")
 
-# Stage 2: unfreeze the top block (but not its BatchNormalization, see Lesson 6),
-# recompile with a low learning rate, and keep training.
+# Stage 2: unfreeze the top block (but not its BatchNormalization, see Lesson 7),
+# recompile with a lower learning rate, and keep training.
 base.trainable = True
 for layer in base.layers:
     is_batchnorm = isinstance(layer, keras.layers.BatchNormalization)
     layer.trainable = layer.name.startswith("block3") and not is_batchnorm
-model.compile(optimizer=keras.optimizers.Adam(1e-4),
+model.compile(optimizer=keras.optimizers.Adam(1e-3),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 model.fit(x_few, y_few, epochs=5, batch_size=10, verbose=0)
 print(f"stage 2, top block unfrozen: test accuracy {model.evaluate(x_eval, y_eval, verbose=0)[1]:.3f}")

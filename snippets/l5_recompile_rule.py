@@ -10,7 +10,7 @@ x_few, y_few = x_train[few], y_train[few] - 5
 
 base = keras.models.load_model("fashion_base.keras")
 inputs = keras.Input(shape=(28, 28))
-outputs = keras.layers.Dense(5, activation="softmax")(base(inputs, training=False))
+outputs = keras.layers.Dense(5, activation="softmax")(base(inputs))
 model = keras.Model(inputs, outputs)
 kernel = base.get_layer("block3_conv").kernel  # one weight of the base we can watch
 

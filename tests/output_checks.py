@@ -41,7 +41,7 @@ def the_network_from_scratch_beat_the_frozen_pretrained_base(printed):
     assert scores["from scratch:"] > scores["pretrained, frozen:"] > 0.5
 
 
-@checks_output_of("l5_learning_rate.py")
+@checks_output_of("l6_learning_rate.py")
 def moderate_rate_adapts_large_rate_destroys(printed):
     text = printed()
     scores = accuracies(text)
@@ -54,7 +54,7 @@ def moderate_rate_adapts_large_rate_destroys(printed):
     assert scores[f"learning rate {large:g}"] < head - 0.1  # "falls far below the head's"
 
 
-@checks_output_of("l6_batchnorm.py")
+@checks_output_of("l7_batchnorm.py")
 def trainable_batchnorm_changes_statistics_and_scores_lower(printed):
     text = printed("batchnorm_trainable") + printed("batchnorm_frozen")
     scores = accuracies(text)
@@ -64,11 +64,12 @@ def trainable_batchnorm_changes_statistics_and_scores_lower(printed):
     assert scores["BatchNorm left trainable:"] < scores["BatchNorm frozen:"]  # "ends with the lower accuracy"
 
 
-@checks_output_of("l7_end_to_end.py")
+@checks_output_of("l8_end_to_end.py")
 def stand_in_weights_score_near_chance_and_the_reload_matches(printed):
     text = printed("evaluate_save")
     accuracy = float(re.search(r"validation accuracy: ([\d.]+)", text)[1])
     assert accuracy <= 2 / 4, text  # 4 classes, 8 validation images: "near chance level" (1 in 4)
+    text = printed("predict")
     assert "reloaded model predicts the same: True" in text
     assert re.search(r"^my_images/\w+/\S+ -> \w+$", text, re.MULTILINE), text  # one image file classified
     warning = "UserWarning: `shuffle=True` was passed, but will be ignored"  # the page explains it
@@ -93,3 +94,14 @@ def the_heads_trainable_count_is_features_times_classes_plus_biases(printed):
     features = int(re.search(r"fashion_base \(Functional\)\s*│\s*\(None, (\d+)\)", text)[1])
     trainable = int(re.search(r"Trainable params: ([\d,]+)", text)[1].replace(",", ""))
     assert trainable == features * 5 + 5, text  # "n × k weights in its kernel plus k biases", 5 classes
+
+
+@checks_output_of("l3_unfreeze_check.py")
+def setting_the_flag_it_already_has_unfreezes_nothing_each_layer_does(printed):
+    text = printed()
+    counts = {label: int(count) for label, count in re.findall(r"^(.*?): (\d+)$", text, re.MULTILINE)}
+    assert "base.trainable: True" in text, text  # "the model's own flag is still True"
+    assert counts["weight tensors to train"] == counts["after base.trainable = True"] == 2, counts  # the head's two
+    assert counts["after setting each layer"] == 3, counts  # "the third one ... is block3_conv's kernel"
+    rows = dict(re.findall(r"^│\s*(?:└ )?(\w+) \(?\w*\)?\s*│.*│\s+([YN-])\s+│$", text, re.MULTILINE))
+    assert (rows["fashion_base"], rows["block3_conv"], rows["block3_bn"], rows["block2_conv"]) == ("Y", "Y", "N", "N")

@@ -49,14 +49,14 @@ def test_empty_cache_without_any_source_raises_the_named_error(tmp_path, no_netw
     assert "train-images-idx3-ubyte.gz" in message
 
 
-# Lesson 7: MobileNetV2's ImageNet weights (stand-ins in CI) and the reader's folder of images.
+# Lesson 8: MobileNetV2's ImageNet weights (stand-ins in CI) and the reader's folder of images.
 
-def _mobilenet_call_of_lesson_7():
-    """The keyword arguments of the `MobileNetV2(...)` call in snippets/l7_*.py, evaluated as the snippet does."""
+def _mobilenet_call_of_lesson_8():
+    """The keyword arguments of the `MobileNetV2(...)` call in snippets/l8_*.py, evaluated as the snippet does."""
     import ast
     from pathlib import Path
 
-    for snippet in sorted(Path("snippets").glob("l7_*.py")):
+    for snippet in sorted(Path("snippets").glob("l8_*.py")):
         tree = ast.parse(snippet.read_text(encoding="utf-8"))
         constants = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body
                      if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
@@ -65,15 +65,15 @@ def _mobilenet_call_of_lesson_7():
             if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "MobileNetV2":
                 return {keyword.arg: eval(compile(ast.Expression(keyword.value), snippet, "eval"), {}, constants)
                         for keyword in node.keywords}
-    raise AssertionError("no snippets/l7_*.py calls keras.applications.MobileNetV2(...)")
+    raise AssertionError("no snippets/l8_*.py calls keras.applications.MobileNetV2(...)")
 
 
-def test_lesson_7_mobilenet_loads_imagenet_weights_offline(no_network):
+def test_lesson_8_mobilenet_loads_imagenet_weights_offline(no_network):
     import keras
 
     from sitebuild.data import provide_standin_imagenet_weights
 
-    arguments = _mobilenet_call_of_lesson_7()
+    arguments = _mobilenet_call_of_lesson_8()
     assert arguments["weights"] == "imagenet" and arguments["include_top"] is False
     path = provide_standin_imagenet_weights(arguments["alpha"], arguments["input_shape"][0])
     loaded = keras.applications.MobileNetV2(**arguments)  # would try to download, and fail, without the file

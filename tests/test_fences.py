@@ -85,7 +85,7 @@ def test_guard_rejects(case, snippet_name, tmp_path):
 
 @pytest.fixture
 def sectioned():
-    """A snippet file told in sections (lesson 7's recipe)."""
+    """A snippet file told in sections (lesson 8's recipe, for example)."""
     found = [path for path in sorted(SNIPPETS.glob("*.py")) if sections(path)]
     assert found, "no snippet file has sections to test the guard with"
     return found[0]

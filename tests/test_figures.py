@@ -111,7 +111,7 @@ def test_a_changed_result_makes_the_figure_stale(tmp_path):
 
 @pytest.mark.parametrize("name", FIGURES)
 def test_the_figure_macro_gives_both_palettes_alt_caption_provenance_and_numbers(name):
-    env = FakeEnv("lessons/5-recompile-low-learning-rate.md")
+    env = FakeEnv("lessons/6-learning-rate.md")
     register_macros(env)
     markdown = env.macros["figure"](name)
     spec = FIGURES[name]
@@ -179,7 +179,7 @@ def test_figures_on_the_pages_are_legible_sized_lazy_and_in_the_reader_s_palette
 def test_a_bar_s_label_is_the_number_the_pages_print(name, metric):
     """One number, one meaning: the value written over each bar (matplotlib keeps each text as a comment) is
     what `result(..., metric=...)` prints on the pages, the mean over seeds."""
-    env = FakeEnv("lessons/5-recompile-low-learning-rate.md")
+    env = FakeEnv("lessons/5-compile-again.md")
     register_macros(env)
     labels = re.findall(r"<!-- (.*?) -->", committed(name, "light").read_text())
     for point in figure_points(name):

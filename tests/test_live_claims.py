@@ -1,17 +1,25 @@
-"""Live checks of the claims that are about Keras's behaviour, not about accuracy (C3, C6, C7).
+"""Live checks of the claims that are about Keras's behaviour, not about accuracy (C3, C6, C7), and of the
+sentences in the lessons that say how Keras behaves.
 
 They train the site's base architecture on a few random images for a few steps: seconds, not minutes.
 """
 
 import logging
+import re
 import time
 import warnings
 from contextlib import contextmanager
 
 import keras
 import numpy as np
+import pytest
 
 from experiments import models
+from sitebuild import data
+from sitebuild.pages import Block
+
+TENSORFLOW_ONLY = pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                                     reason="the lessons state this for the TensorFlow backend only")
 
 IMAGES = np.random.default_rng(0).integers(0, 256, (64, 28, 28), dtype="uint8")
 LABELS = np.arange(64) % 5
@@ -151,7 +159,8 @@ def test_a_frozen_base_trains_faster_per_epoch():
     assert min(seconds[True]) > 1.3 * min(seconds[False]), seconds
 
 
-# Lesson 4: clone the pretrained model before freezing it.
+# Lesson 4: clone the pretrained model before freezing it (the same cause as lesson 3's flag rule).
+@TENSORFLOW_ONLY
 def test_a_clone_of_a_frozen_model_comes_out_frozen_and_stays_so():
     base = models.build_base()
     unfrozen_clone = keras.models.clone_model(base)
@@ -160,3 +169,106 @@ def test_a_clone_of_a_frozen_model_comes_out_frozen_and_stays_so():
     frozen_clone = keras.models.clone_model(base)
     frozen_clone.trainable = True  # does not reach the cloned layers
     assert not frozen_clone.trainable_weights
+
+
+
+def summary_text(model, **options):
+    lines = []
+    model.summary(show_trainable=True, print_fn=lambda text, **_: lines.append(text), **options)
+    return "\n".join(lines)
+
+
+def trainable_mark(summary, layer_name):
+    """The Y, N or - a `summary(show_trainable=True)` shows in the row of `layer_name`."""
+    return re.search(rf"^│\s*(?:└ )?{layer_name} .*│\s+([YN-])\s+│$", summary, re.MULTILINE)[1]
+
+
+# Lesson 1: unfreezing one layer of a frozen base.
+def test_a_layer_unfrozen_inside_a_frozen_base_is_trained_though_the_base_lists_no_trainable_weights():
+    base, model = classifier()
+    base.trainable = False
+    unfrozen = base.get_layer("block3_conv")
+    unfrozen.trainable = True
+    assert base.trainable_weights == []
+    assert unfrozen.kernel.path in [weight.path for weight in model.trainable_weights]
+    assert trainable_mark(summary_text(model), "fashion_base") == "N"  # "marks the base's row as not trainable"
+    kernel, below = unfrozen.kernel.numpy(), base.get_layer("block2_conv").get_weights()
+    fit(compile_and(model))
+    assert moved([kernel], [unfrozen.kernel.numpy()]) > 0
+    assert moved(below, base.get_layer("block2_conv").get_weights()) == 0
+
+
+# Lesson 3: a model passes `trainable` down to its layers only when its own flag changes.
+@TENSORFLOW_ONLY
+def test_setting_the_flag_a_model_already_has_reaches_no_inner_layer():
+    base, model = classifier()
+    for layer in base.layers:
+        layer.trainable = False
+    assert base.trainable  # every layer frozen one by one, the base's own flag still True
+    base.trainable = True
+    assert not any(layer.trainable for layer in base.layers) and base.trainable_weights == []
+    assert len(model.trainable_weights) == 2  # the head's kernel and bias
+
+
+def test_a_change_of_the_models_flag_reaches_every_inner_layer_and_setting_each_layer_always_works():
+    base, model = classifier()
+    base.get_layer("block1_conv").trainable = False
+    base.trainable = False
+    assert not any(layer.trainable for layer in base.layers)
+    base.trainable = True  # False -> True: every layer again, block1_conv too
+    assert all(layer.trainable for layer in base.layers)
+    for layer in base.layers:  # lesson 3's reliable way: each layer's own flag
+        layer.trainable = layer.name == "block3_conv"
+    assert len(model.trainable_weights) == 3  # block3_conv's kernel, the head's kernel and bias
+    summary = summary_text(model, expand_nested=True)
+    assert [trainable_mark(summary, name) for name in ("block3_conv", "block3_bn", "block2_conv", "classes")] == \
+        ["Y", "N", "N", "Y"]
+
+
+# Lesson 2: the top block is cheap to unfreeze because no gradient flows below it, not because it computes less.
+def test_the_top_convolution_does_as_many_multiply_adds_as_block_2s():
+    base = models.build_base()
+
+    def multiply_adds(name):
+        layer = base.get_layer(name)
+        height, width, channels_out = layer.output.shape[1:]
+        kernel_height, kernel_width, channels_in, _ = layer.kernel.shape
+        return height * width * kernel_height * kernel_width * channels_in * channels_out, (height, channels_in)
+
+    (block2, (size2, in2)), (block3, (size3, in3)) = multiply_adds("block2_conv"), multiply_adds("block3_conv")
+    assert block3 == block2 == 14 * 14 * 9 * 16 * 32  # the page's "7 × 7 × 9 × 32 × 64 = 14 × 14 × 9 × 16 × 32"
+    assert (size2, in2, size3, in3) == (14, 16, 7, 32)
+
+
+# Lesson 8: a .keras file also holds the compile settings and the optimizer's state.
+def test_a_keras_file_keeps_the_compile_settings_and_the_optimizer_state(tmp_path):
+    _, model = classifier()
+    fit(compile_and(model, 3e-3))
+    model.save(tmp_path / "model.keras")
+    reloaded = keras.models.load_model(tmp_path / "model.keras")
+    assert reloaded.get_compile_config() == model.get_compile_config()
+    assert int(reloaded.optimizer.iterations) == int(model.optimizer.iterations) > 0
+    assert moved([v.numpy() for v in model.optimizer.variables], [v.numpy() for v in reloaded.optimizer.variables]) == 0
+    steps = int(reloaded.optimizer.iterations)
+    fit(reloaded)  # "can even train on where it stopped": no compile() needed
+    assert int(reloaded.optimizer.iterations) == 2 * steps
+
+
+# Lesson 8, step 7: predict with the resizing the training images had.
+def test_the_image_the_end_to_end_program_classifies_has_the_pixels_training_saw(tmp_path, monkeypatch):
+    data.make_example_images(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    exec(Block.named("l8_end_to_end.py:load_images").code, namespace)
+    size = namespace["IMAGE_SIZE"]
+    stand_in = keras.Sequential([keras.Input(size + (3,)), keras.layers.GlobalAveragePooling2D(),
+                                 keras.layers.Dense(len(namespace["class_names"]), activation="softmax")])
+    stand_in.save("my_model.keras")  # the predict block reloads "the trained model"; any model will do here
+    namespace["model"] = stand_in
+    exec(Block.named("l8_end_to_end.py:predict").code, namespace)
+    val_ds, path = namespace["val_ds"], namespace["path"]
+    training_pixels = dict(zip(val_ds.file_paths, (image for images, _ in val_ds for image in images.numpy())))
+    np.testing.assert_allclose(np.asarray(namespace["image"]), training_pixels[path], atol=1e-3)
+    # the shortcut the page warns about resizes nearest-neighbour: other pixels
+    shortcut = keras.utils.img_to_array(keras.utils.load_img(path, target_size=size))
+    assert np.abs(shortcut - training_pixels[path]).mean() > 1

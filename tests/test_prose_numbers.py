@@ -14,7 +14,7 @@ from sitebuild.pages import DOCS, ROOT, lesson_pages, prose
 UNITS = r"(?:ms|s|sec|secs|seconds?|minutes?|mins?|hours?|h)"
 COMPARATIVES = r"(?:faster|slower|more|less|fewer|better|worse|longer|shorter|larger|smaller|higher|lower|as)"
 HAND_TYPED = {
-    "percentage": rf"\d(?:[\d,]*\d)?(?:\.\d+)?\s*(?:%|percent\b|per cent\b|percentage points?\b)",
+    "percentage": r"\d(?:[\d,]*\d)?(?:\.\d+)?\s*(?:%|percent\b|per cent\b|percentage points?\b)",
     "ratio": rf"\b\d+(?:\.\d+)?\s*(?:x|×|times)\s+{COMPARATIVES}\b",
     "ratio in words": rf"\b(?:twice|half|(?:two|three|four|five|six|seven|eight|nine|ten)\s+times)\s+{COMPARATIVES}\b",
     "duration": rf"\b\d+(?:\.\d+)?\s*{UNITS}\b",

@@ -12,7 +12,7 @@ from sitebuild import quiz, quiz_bank, quiz_html
 BROKEN = Path(__file__).parent / "broken_banks"
 SEED = ROOT / "quizzes" / "seed-cards.txt"  # the source card set: a line saying so, then the set verbatim
 LESSON_STEMS = ["what-is-fine-tuning", "why-freeze-layers", "freezing-in-tensorflow", "pretrained-vs-scratch",
-                "recompile-low-learning-rate", "batchnorm", "end-to-end"]
+                "compile-again", "learning-rate", "batchnorm", "end-to-end"]
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +23,9 @@ def bank():
 def test_one_bank_file_per_lesson_with_two_to_four_items(bank):
     assert sorted(bank) == sorted(LESSON_STEMS)
     for stem in LESSON_STEMS:
-        assert list((ROOT / "docs" / "lessons").glob(f"[1-7]-{stem}.md")), stem
+        assert list((ROOT / "docs" / "lessons").glob(f"[1-8]-{stem}.md")), stem
         assert 2 <= len(bank[stem]) <= 4, stem
+    assert {item["kind"] for item in bank["learning-rate"]} >= {"recall"}
     assert {item["kind"] for item in bank["batchnorm"]} >= {"recall"}
     assert {item["kind"] for item in bank["end-to-end"]} >= {"recall"}
 
@@ -50,7 +51,7 @@ def test_seed_items_are_in_the_bank_verbatim_and_in_place(bank):
         stem, item = where[question]
         assert (stem, item["kind"], item["level"], item["answer"]) == (lesson, "recall", level, answer)
     placement = ["why-freeze-layers", "pretrained-vs-scratch", "freezing-in-tensorflow",
-                 "recompile-low-learning-rate", "what-is-fine-tuning"]
+                 "compile-again", "what-is-fine-tuning"]
     for lesson, (question, _, explanation) in zip(placement, choices):
         stem, item = where[question]
         correct = [choice for choice in item["choices"] if choice.get("correct")]

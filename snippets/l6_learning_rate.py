@@ -14,7 +14,7 @@ x_eval, y_eval = x_test[test], y_test[test] - 5
 base = keras.models.load_model("fashion_base.keras")
 base.trainable = False
 inputs = keras.Input(shape=(28, 28))
-outputs = keras.layers.Dense(5, activation="softmax")(base(inputs, training=False))
+outputs = keras.layers.Dense(5, activation="softmax")(base(inputs))
 model = keras.Model(inputs, outputs)
 model.compile(optimizer=keras.optimizers.Adam(1e-2),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -23,7 +23,7 @@ accuracy = model.evaluate(x_eval, y_eval, verbose=0)[1]
 print(f"head only:            test accuracy {accuracy:.3f}")
 
 # Phase 2, twice from the same start: unfreeze the base (its BatchNormalization layers
-# stay frozen: lesson 6 shows why), recompile with a moderate or a large learning rate,
+# stay frozen: lesson 7 shows why), recompile with a moderate or a large learning rate,
 # and train for three epochs.
 after_phase_1 = model.get_weights()
 first_filters = base.get_layer("block1_conv").kernel  # the base's most general features

@@ -40,7 +40,7 @@ head_history = model.fit(train_ds, epochs=1, verbose=2)
 base.trainable = True
 for layer in base.layers[:-20]:  # keep all but the last 20 layers frozen
     layer.trainable = False
-for layer in base.layers:  # and every BatchNormalization layer (lesson 6)
+for layer in base.layers:  # and every BatchNormalization layer (lesson 7)
     if isinstance(layer, keras.layers.BatchNormalization):
         layer.trainable = False
 print("weight tensors to train:", len(model.trainable_weights))
@@ -53,13 +53,17 @@ fine_tune_history = model.fit(train_ds, epochs=1, verbose=2)
 loss, accuracy = model.evaluate(val_ds, verbose=0)
 print(f"validation accuracy: {accuracy:.3f}")
 model.save("my_model.keras")
+# --8<-- [end:evaluate_save]
 
+# --8<-- [start:predict]
 # Later, or in another program: reload the model and classify one image file.
 reloaded = keras.models.load_model("my_model.keras")
 images, labels = next(iter(val_ds))
 print("reloaded model predicts the same:", np.allclose(model(images), reloaded(images)))
 path = val_ds.file_paths[0]
-image = keras.utils.img_to_array(keras.utils.load_img(path, target_size=IMAGE_SIZE))
+# Resize it as image_dataset_from_directory did in training: bilinear.
+image = keras.utils.img_to_array(keras.utils.load_img(path))
+image = keras.ops.image.resize(image, IMAGE_SIZE, interpolation="bilinear")
 probabilities = reloaded(image[np.newaxis])[0]  # a batch of one image
 print(path, "->", class_names[int(np.argmax(probabilities))])
-# --8<-- [end:evaluate_save]
+# --8<-- [end:predict]

@@ -11,8 +11,8 @@ x_few, y_few = x_train[few], y_train[few] - 5
 test = np.flatnonzero(y_test >= 5)[:1000]
 x_eval, y_eval = x_test[test], y_test[test] - 5
 
-# Phase 1: a new head on the frozen base, called with training=False as the Keras
-# guide advises.
+# Phase 1: a new head on the frozen base, called with training=False as in the
+# Keras guide's example.
 base = keras.models.load_model("fashion_base.keras")
 base.trainable = False
 inputs = keras.Input(shape=(28, 28))
