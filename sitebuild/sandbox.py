@@ -3,12 +3,13 @@
 `use()` points this process, and every process it starts, at folders of their own there: Keras's home (the
 Fashion-MNIST files, copied from the user's Keras cache or Debian's package, lesson 7's stand-in ImageNet weights,
 keras.json), matplotlib's, the XDG folders (Chromium's and dconf's leftovers), Jupyter's and IPython's (the
-notebook kernels). tests/conftest.py calls it before anything imports Keras, and so does `make notebooks`;
+notebook kernels), and the temporary folder. tests/conftest.py calls it before anything imports Keras, and so does `make notebooks`;
 `python -m sitebuild.sandbox COMMAND...` runs any other command so (the Makefile's prebuilt run and figures).
 """
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from sitebuild import data
@@ -28,6 +29,7 @@ def environment(cache=CACHE):
         "XDG_STATE_HOME": "xdg/state",
         "JUPYTER_CONFIG_DIR": "jupyter",
         "IPYTHONDIR": "ipython",
+        "TMPDIR": "tmp",  # pytest's tmp_path folders, Chromium's profiles, every temporary file
     }
     return {name: str(Path(cache) / folder) for name, folder in folders.items()}
 
@@ -42,6 +44,8 @@ def use(cache=CACHE):
     os.environ.setdefault("PLAYWRIGHT_BROWSERS_PATH",
                           str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ms-playwright"))
     os.environ.update(variables)
+    Path(variables["TMPDIR"]).mkdir(parents=True, exist_ok=True)
+    tempfile.tempdir = None  # gettempdir() reads TMPDIR again
     data.ensure_fashion_mnist(variables["KERAS_HOME"], copy_from=[users_keras_cache])
 
 

@@ -72,7 +72,7 @@ def test_choice_checks_by_mouse_with_feedback_in_a_live_region_and_retry(page):
     expect(status).to_have_text("")  # choosing alone does not submit
     item.get_by_role("button", name="Check").click()
     # What a screen reader announces: words and sentences apart, not "✗ IncorrectFrozen layers…"
-    expect(status).to_have_text(re.compile(r"^✗ Incorrect\. Frozen layers stay in the model .* Lesson 6\)\. "
+    expect(status).to_have_text(re.compile(r"^✗ Incorrect\. Frozen layers stay in the model .* Lesson 7\)\. "
                                            r"Box 1, next review tomorrow\.$"))
     item.get_by_label("Their weights are not updated during training.").check()
     item.get_by_role("button", name="Check").click()
