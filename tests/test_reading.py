@@ -1,6 +1,6 @@
-"""Reading in the browser, at 1280×800 and 390×844, in both palettes: snippet outputs, legible code text, a
-desktop code block's width in characters, and axe-core on every page of the built site (Material's code-copy
-buttons included)."""
+"""Reading in the browser, at 1280×800 and 390×844, in both palettes: the lessons table on a phone, snippet
+outputs, inline code in tables, legible code text, a desktop code block's width in characters, and axe-core on
+every page of the built site (Material's code-copy buttons included)."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -50,10 +50,45 @@ def test_code_copy_buttons_are_no_landmarks_after_instant_navigation(page, site_
     assert results["violations"] == []
 
 
+def test_lessons_table_shows_every_column_on_a_phone_each_labelled(page):
+    page.set_viewport_size(PHONE)
+    page.goto("")
+    table = page.locator("table:has(.quiz-progress)")
+    headers = table.locator("thead th").all_inner_texts()
+    cells = page.evaluate("""(table) => [...table.tBodies[0].rows].flatMap(row => [...row.cells].map(cell => {
+        const box = cell.getBoundingClientRect(), label = getComputedStyle(cell, "::before").content;
+        return {text: cell.innerText, left: box.left, right: box.right, label, dataLabel: cell.dataset.label};
+    }))""", table.element_handle())
+    assert len(cells) == len(headers) * table.locator("tbody tr").count()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    for index, cell in enumerate(cells):
+        header = headers[index % len(headers)]
+        assert cell["text"].strip() and 0 <= cell["left"] and cell["right"] <= PHONE["width"], (header, cell)
+        assert cell["dataLabel"] == header
+        if header in ("you will learn", "your progress"):  # step, title and level badge speak for themselves
+            assert cell["label"] != "none", (header, cell)
+    for scheme in ("default", "slate"):
+        use_palette(page, scheme)
+        assert Axe().run(page).response["violations"] == [], scheme
+
+
+def test_lessons_table_stays_a_table_on_a_desktop(page):
+    page.set_viewport_size(DESKTOP)
+    page.goto("")
+    table = page.locator("table:has(.quiz-progress)")
+    assert table.locator("thead").is_visible()
+    rows_on_one_line = table.evaluate("""table => [...table.rows].every(row =>
+        new Set([...row.cells].map(cell => cell.getBoundingClientRect().top)).size === 1)""")
+    assert rows_on_one_line
+    assert table.evaluate("table => table.getBoundingClientRect().right") <= page.evaluate(
+        "document.querySelector('.md-content__inner').getBoundingClientRect().right")
+
+
 # Characters of `root`'s text that are off screen, clipped or under another element (the copy button), after
 # scrolling each line to the middle of the viewport (clear of the sticky header).
 HIDDEN_CHARACTERS = """(root) => {
-    const hidden = [], range = document.createRange(), walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const hidden = [], range = document.createRange();
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let node; (node = walker.nextNode());) {
         for (let i = 0; i < node.length; i++) {
             if (!node.data[i].trim()) continue;
@@ -64,7 +99,8 @@ HIDDEN_CHARACTERS = """(root) => {
                 box = range.getBoundingClientRect();
             }
             const x = box.left + box.width / 2, y = box.top + box.height / 2;
-            const shown = box.left >= 0 && box.right <= innerWidth && root.contains(document.elementFromPoint(x, y));
+            const shown = box.left >= 0 && box.right <= innerWidth
+                && root.contains(document.elementFromPoint(x, y));
             if (!shown) hidden.push(node.data.slice(Math.max(0, i - 20), i + 20));
         }
     }
@@ -84,6 +120,38 @@ def test_every_character_of_every_output_is_on_screen_and_uncovered(page, built_
                 assert hidden == [], (url, hidden[:3])
                 checked += 1
     assert checked > 10
+
+
+# Tokens (runs without spaces) of inline code in table cells that the layout split across two lines although
+# the token is narrower than the widest a cell of that table could be.
+TOKENS_BROKEN_IN_TABLES = """() => {
+    const broken = [], range = document.createRange();
+    for (const code of document.querySelectorAll(".md-typeset :is(td, th) code")) {
+        const text = code.firstChild, cell = code.closest("td, th");
+        if (!text || text.nodeType !== Node.TEXT_NODE || !code.getClientRects().length) continue;
+        const style = getComputedStyle(cell);
+        const widest = cell.closest(".md-typeset__scrollwrap, .md-typeset").clientWidth
+            - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        for (const token of text.data.matchAll(/\\S+/g)) {
+            range.setStart(text, token.index); range.setEnd(text, token.index + token[0].length);
+            const pieces = [...range.getClientRects()];
+            const width = pieces.reduce((sum, box) => sum + box.width, 0);
+            if (new Set(pieces.map(box => Math.round(box.top))).size > 1 && width <= widest) broken.push(token[0]);
+        }
+    }
+    return broken;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_tables_fit_the_page_and_inline_code_in_them_never_breaks_inside_a_token(page, built_site, viewport):
+    page.set_viewport_size(viewport)
+    for url in pages_with(built_site, "<table"):
+        page.goto(url)
+        assert page.evaluate(TOKENS_BROKEN_IN_TABLES) == [], url
+        scrolling = page.evaluate("""() => [...document.querySelectorAll(".md-typeset__scrollwrap")]
+            .filter(wrap => wrap.scrollWidth > wrap.clientWidth).map(wrap => wrap.innerText.slice(0, 40))""")
+        assert scrolling == [], url
 
 
 SMALL_TEXT = f"""() => {{
@@ -112,8 +180,8 @@ CODE_CAPACITY = """(code) => {
             range.setStart(text, i); range.setEnd(text, i + 1);
             const box = range.getBoundingClientRect();
             const x = box.left + box.width / 2, y = box.top + box.height / 2;
-            if (Math.abs(box.top - top) > 1 || box.right > right || !code.contains(document.elementFromPoint(x, y)))
-                break;
+            const covered = !code.contains(document.elementFromPoint(x, y));
+            if (Math.abs(box.top - top) > 1 || box.right > right || covered) break;
         }
         lines.push(fit);
     }
