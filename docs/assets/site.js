@@ -1,0 +1,23 @@
+// On every page (overrides/main.html loads this module after Material's bundle): fixes to the markup Material
+// and Markdown make that CSS cannot make. Material's document$ emits once per page, instant navigation included,
+// after Material has mounted the page's code blocks.
+
+// Material puts each code block's copy button in a <nav>: one unnamed navigation landmark per block (axe:
+// landmark-unique). It is a button, not navigation: take the landmark role away.
+function unmarkCodeCopyNavs() {
+  for (const nav of document.querySelectorAll("nav.md-code__nav")) nav.setAttribute("role", "none")
+}
+
+// Label each table cell with its column's header, for site.css's phone layout of the lessons table.
+function labelTableCells() {
+  for (const table of document.querySelectorAll(".md-typeset table")) {
+    const headers = [...table.querySelectorAll("thead th")].map(header => header.textContent.trim())
+    for (const row of table.querySelectorAll("tbody tr"))
+      for (const cell of row.cells) cell.dataset.label = headers[cell.cellIndex]
+  }
+}
+
+document$.subscribe(() => {
+  unmarkCodeCopyNavs()
+  labelTableCells()
+})

@@ -1,0 +1,206 @@
+"""Reading in the browser, at 1280×800 and 390×844, in both palettes: the lessons table on a phone, snippet
+outputs, inline code in tables, legible code text, a desktop code block's width in characters, and axe-core on
+every page of the built site (Material's code-copy buttons included)."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from quiz_pages import follow_instant_navigation, use_palette
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+LINE = 79  # characters a shown code line may hold (the snippets and stored outputs keep to it)
+LEGIBLE_PX = 12  # Lighthouse's font-size audit: text under 12 px is not legible
+
+
+def site_pages(built_site):
+    """Every page of the built site, as a URL relative to the site's root."""
+    return sorted("" if index.parent == built_site else f"{index.parent.relative_to(built_site)}/"
+                  for index in built_site.glob("**/index.html"))
+
+
+def pages_with(built_site, marker):
+    return [url for url in site_pages(built_site) if marker in (built_site / url / "index.html").read_text()]
+
+
+# The palettes differ only in colour: every rule runs in the light one, axe's colour rules in the dark one too.
+COLOUR_RULES = {"runOnly": ["color-contrast", "link-in-text-block"]}
+
+
+def test_every_page_passes_axe_in_both_palettes_code_copy_buttons_included(page, built_site):
+    page.set_viewport_size(DESKTOP)
+    copy_buttons = 0
+    for url in site_pages(built_site):
+        page.goto(url)
+        copy_buttons += page.locator(".md-code__nav").count()
+        for scheme, options in (("default", None), ("slate", COLOUR_RULES)):
+            use_palette(page, scheme)
+            violations = Axe().run(page, options=options).response["violations"]  # nothing excluded
+            assert [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in violations] == [], (url, scheme)
+    assert copy_buttons > 0  # the copy buttons were on the pages axe checked
+
+
+def test_code_copy_buttons_are_no_landmarks_after_instant_navigation(page, site_url):
+    follow_instant_navigation(page, site_url)
+    page.goto("")
+    page.locator("a.md-footer__link--next").click()  # to the first lesson: Material swaps it in, no reload
+    page.wait_for_url("**/lessons/*/")
+    expect(page.locator(".md-code__nav").nth(1)).to_be_attached()  # two code blocks, mounted
+    results = Axe().run(page, options={"runOnly": ["landmark-unique"]}).response
+    assert results["violations"] == []
+
+
+def test_lessons_table_shows_every_column_on_a_phone_each_labelled(page):
+    page.set_viewport_size(PHONE)
+    page.goto("")
+    table = page.locator("table:has(.quiz-progress)")
+    headers = table.locator("thead th").all_inner_texts()
+    cells = page.evaluate("""(table) => [...table.tBodies[0].rows].flatMap(row => [...row.cells].map(cell => {
+        const box = cell.getBoundingClientRect(), label = getComputedStyle(cell, "::before").content;
+        return {text: cell.innerText, left: box.left, right: box.right, label, dataLabel: cell.dataset.label};
+    }))""", table.element_handle())
+    assert len(cells) == len(headers) * table.locator("tbody tr").count()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    for index, cell in enumerate(cells):
+        header = headers[index % len(headers)]
+        assert cell["text"].strip() and 0 <= cell["left"] and cell["right"] <= PHONE["width"], (header, cell)
+        assert cell["dataLabel"] == header
+        if header in ("you will learn", "your progress"):  # step, title and level badge speak for themselves
+            assert cell["label"] != "none", (header, cell)
+    for scheme in ("default", "slate"):
+        use_palette(page, scheme)
+        assert Axe().run(page).response["violations"] == [], scheme
+
+
+def test_lessons_table_stays_a_table_on_a_desktop(page):
+    page.set_viewport_size(DESKTOP)
+    page.goto("")
+    table = page.locator("table:has(.quiz-progress)")
+    assert table.locator("thead").is_visible()
+    rows_on_one_line = table.evaluate("""table => [...table.rows].every(row =>
+        new Set([...row.cells].map(cell => cell.getBoundingClientRect().top)).size === 1)""")
+    assert rows_on_one_line
+    assert table.evaluate("table => table.getBoundingClientRect().right") <= page.evaluate(
+        "document.querySelector('.md-content__inner').getBoundingClientRect().right")
+
+
+# Characters of `root`'s text that are off screen, clipped or under another element (the copy button), after
+# scrolling each line to the middle of the viewport (clear of the sticky header).
+HIDDEN_CHARACTERS = """(root) => {
+    const hidden = [], range = document.createRange();
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode());) {
+        for (let i = 0; i < node.length; i++) {
+            if (!node.data[i].trim()) continue;
+            range.setStart(node, i); range.setEnd(node, i + 1);
+            let box = range.getBoundingClientRect();
+            if (box.top < innerHeight / 3 || box.bottom > innerHeight * 2 / 3) {
+                scrollBy(0, box.top - innerHeight / 2);
+                box = range.getBoundingClientRect();
+            }
+            const x = box.left + box.width / 2, y = box.top + box.height / 2;
+            const shown = box.left >= 0 && box.right <= innerWidth
+                && root.contains(document.elementFromPoint(x, y));
+            if (!shown) hidden.push(node.data.slice(Math.max(0, i - 20), i + 20));
+        }
+    }
+    return hidden;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_character_of_every_output_is_on_screen_and_uncovered(page, built_site, viewport):
+    page.set_viewport_size(viewport)
+    checked = 0
+    for url in pages_with(built_site, 'class="snippet-output"'):
+        page.goto(url)
+        for output in page.locator("pre.snippet-output > code").all():
+            if output.is_visible():
+                hidden = output.evaluate(HIDDEN_CHARACTERS)
+                assert hidden == [], (url, hidden[:3])
+                checked += 1
+    assert checked > 10
+
+
+# Tokens (runs without spaces) of inline code in table cells that the layout split across two lines although
+# the token is narrower than the widest a cell of that table could be.
+TOKENS_BROKEN_IN_TABLES = """() => {
+    const broken = [], range = document.createRange();
+    for (const code of document.querySelectorAll(".md-typeset :is(td, th) code")) {
+        const text = code.firstChild, cell = code.closest("td, th");
+        if (!text || text.nodeType !== Node.TEXT_NODE || !code.getClientRects().length) continue;
+        const style = getComputedStyle(cell);
+        const widest = cell.closest(".md-typeset__scrollwrap, .md-typeset").clientWidth
+            - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        for (const token of text.data.matchAll(/\\S+/g)) {
+            range.setStart(text, token.index); range.setEnd(text, token.index + token[0].length);
+            const pieces = [...range.getClientRects()];
+            const width = pieces.reduce((sum, box) => sum + box.width, 0);
+            if (new Set(pieces.map(box => Math.round(box.top))).size > 1 && width <= widest) broken.push(token[0]);
+        }
+    }
+    return broken;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_tables_fit_the_page_and_inline_code_in_them_never_breaks_inside_a_token(page, built_site, viewport):
+    page.set_viewport_size(viewport)
+    for url in pages_with(built_site, "<table"):
+        page.goto(url)
+        assert page.evaluate(TOKENS_BROKEN_IN_TABLES) == [], url
+        scrolling = page.evaluate("""() => [...document.querySelectorAll(".md-typeset__scrollwrap")]
+            .filter(wrap => wrap.scrollWidth > wrap.clientWidth).map(wrap => wrap.innerText.slice(0, 40))""")
+        assert scrolling == [], url
+
+
+SMALL_TEXT = f"""() => {{
+    const small = new Set(), walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode());) {{
+        const element = node.parentElement;
+        if (!node.data.trim() || !element.getClientRects().length) continue;
+        const size = parseFloat(getComputedStyle(element).fontSize);
+        if (size < {LEGIBLE_PX}) small.add(`${{element.tagName}} ${{size}}px: ${{node.data.trim().slice(0, 30)}}`);
+    }}
+    return [...small];
+}}"""
+
+# How many characters of a code block's own font fit on its first lines (beside the copy button) and on the
+# lines below, measured by filling the block with long lines of zeros; the block's text is put back after.
+CODE_CAPACITY = """(code) => {
+    const saved = code.innerHTML, range = document.createRange();
+    code.textContent = "0".repeat(200) + "\\n" + "0".repeat(200) + "\\n" + "0".repeat(200);
+    code.scrollIntoView({block: "center"});
+    const text = code.firstChild, lines = [];
+    for (let start = 0; start < text.length; start = text.data.indexOf("\\n", start) + 1 || text.length) {
+        range.setStart(text, start); range.setEnd(text, start + 1);
+        const top = range.getBoundingClientRect().top, right = code.getBoundingClientRect().right;
+        let fit = 0;
+        for (let i = start; text.data[i] === "0"; i++, fit++) {
+            range.setStart(text, i); range.setEnd(text, i + 1);
+            const box = range.getBoundingClientRect();
+            const x = box.left + box.width / 2, y = box.top + box.height / 2;
+            const covered = !code.contains(document.elementFromPoint(x, y));
+            if (Math.abs(box.top - top) > 1 || box.right > right || covered) break;
+        }
+        lines.push(fit);
+    }
+    code.innerHTML = saved;
+    return lines;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_code_text_is_legible_and_a_desktop_code_line_holds_79_characters(page, built_site, viewport):
+    page.set_viewport_size(viewport)
+    blocks = 0
+    for url in site_pages(built_site):
+        page.goto(url)
+        assert page.evaluate(SMALL_TEXT) == [], url
+        if viewport is DESKTOP:
+            for code in page.locator(".md-content pre > code").all():
+                if code.is_visible():
+                    assert min(code.evaluate(CODE_CAPACITY)) >= LINE, (url, code.inner_text()[:80])
+                    blocks += 1
+    assert viewport is PHONE or blocks > 10
