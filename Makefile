@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha25
 export NO_MKDOCS_2_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup data browser serve build test figures run pretrain notebooks bench lock clean
+.PHONY: setup data browser serve build test figures run pretrain notebooks evidence bench lock clean
 
 setup: $(STAMP) data
 
@@ -50,6 +50,10 @@ figures: setup
 
 notebooks: setup
 	$(PY) -m sitebuild.notebooks
+
+# What every claim's check measures, for the Evidence page (after `make run` or `make notebooks`: the tests say when).
+evidence: setup
+	$(PY) -m pytest -q tests -m claim --record-evidence docs/evidence/$$($(PY) -c 'import keras; print(keras.backend.backend())' 2>/dev/null | tail -1).json
 
 bench: setup browser
 	$(PY) -m bench $(if $(FULL),--full)

@@ -2,7 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from sitebuild import notebooks, quiz, results
+from sitebuild import evidence, notebooks, quiz, results
 
 
 def define_env(env):
@@ -10,6 +10,7 @@ def define_env(env):
     quiz.register_macros(env)
     results.register_macros(env)
     notebooks.register_macros(env)
+    evidence.register_macros(env)
 
 
 def _versions():
