@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # Runs a command with every tool's files (Keras's, matplotlib's, Chromium's...) in .cache/, not in the home folder.
 IN_CHECKOUT := $(PY) -m sitebuild.sandbox
 
-.PHONY: setup data browser serve build lint test figures run pretrain notebooks bench lock clean
+.PHONY: setup data browser serve build lint test figures run pretrain notebooks evidence bench lock clean
 
 setup: $(STAMP) data
 
@@ -56,6 +56,10 @@ figures: setup
 
 notebooks: setup
 	$(PY) -m sitebuild.notebooks
+
+# What every claim's check measures, for the Evidence page (after `make run` or `make notebooks`: the tests say when).
+evidence: setup
+	$(PY) -m pytest -q tests -m claim --record-evidence docs/evidence/$$($(PY) -c 'import keras; print(keras.backend.backend())' 2>/dev/null | tail -1).json
 
 bench: setup browser
 	$(PY) -m bench $(if $(FULL),--full)

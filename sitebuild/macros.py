@@ -1,6 +1,6 @@
 """mkdocs-macros entry point: each part of the site registers its own macros here."""
 
-from sitebuild import outputs, quiz, reader, results
+from sitebuild import evidence, outputs, quiz, reader, results
 
 
 def define_env(env):
@@ -8,3 +8,4 @@ def define_env(env):
     quiz.register_macros(env)
     results.register_macros(env)
     outputs.register_macros(env)
+    evidence.register_macros(env)

@@ -17,6 +17,8 @@ from sitebuild.static_server import serving
 
 sandbox.use()
 
+pytest_plugins = ["evidence_record"]  # the `evidence` fixture and `--record-evidence`
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [

@@ -1,0 +1,130 @@
+"""The Evidence page: every claim the site makes, the check it rests on, and what that check measured.
+
+A **claim** is a sentence of a page that states how Keras or TensorFlow behaves, or what the prebuilt run
+measured, wrapped in the page's Markdown as
+
+    <span class="claim" id="claim-frozen-batchnorm-inference">A frozen BatchNormalization layer …</span>
+
+A **check** is a test marked with the ids of the claims it backs, `@pytest.mark.claim("frozen-batchnorm-inference")`,
+which records what it measured through the `evidence` fixture: `evidence("moving mean moved", False)`.
+`make evidence` runs every check and writes what each one measured, with the versions, backend, machine, date
+and the sha256 of every file the checks read, to docs/evidence/<backend>.json (tests/evidence_record.py);
+tests/test_evidence.py fails when that record is stale, when a claim has no check, or a check backs no claim.
+
+The page itself is docs/evidence.md, whose `{{ evidence() }}` placeholder is replaced, once every page has been
+rendered, by the table built here (mkdocs hooks `on_page_content` and `on_env`).
+"""
+
+import ast
+import html
+import json
+import re
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.utils import get_relative_url
+
+from sitebuild.pages import DOCS, ROOT
+
+TESTS = ROOT / "tests"
+RECORDS = DOCS / "evidence"
+CLAIM_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+CLAIM = re.compile(rf'<span class="claim" id="claim-(?P<id>{CLAIM_ID})">(?P<sentence>.*?)</span>', re.DOTALL)
+PLACEHOLDER = '<div class="evidence-table"></div>'
+_claims = {}  # claim id: (page, sentence as HTML), filled as the build renders each page
+
+
+def claim_ids(text):
+    """The claim ids a page's Markdown (or HTML) source declares, in order."""
+    return [match["id"] for match in CLAIM.finditer(text)]
+
+
+def checks(tests=TESTS):
+    """{claim id: [(test file relative to the repository, test function, line)]} from the `claim` markers."""
+    found = {}
+    for path in sorted(tests.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Call) and ast.unparse(decorator.func) == "pytest.mark.claim":
+                    for argument in decorator.args:
+                        found.setdefault(argument.value, []).append(
+                            (path.relative_to(ROOT).as_posix(), node.name, node.lineno))
+    return found
+
+
+def records(folder=RECORDS):
+    """{backend: record} of what `make evidence` measured on each backend."""
+    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))}
+
+
+def on_pre_build(config):
+    """mkdocs hook: `mkdocs serve` rebuilds in the same process; start each build with no claims."""
+    _claims.clear()
+
+
+def on_page_content(content, page, config, files):
+    """mkdocs hook: remember every claim of the page (after its macros ran, so its numbers are in it)."""
+    for match in CLAIM.finditer(content):
+        if match["id"] in _claims and _claims[match["id"]][0].file.src_uri != page.file.src_uri:
+            raise PluginError(f"{page.file.src_uri}: claim id {match['id']!r} is also used on "
+                              f"{_claims[match['id']][0].file.src_uri}")
+        _claims[match["id"]] = (page, match["sentence"])
+    return content
+
+
+def on_env(env, config, files):
+    """mkdocs hook: every page is rendered now, so the Evidence page can list them all."""
+    evidence_page = files.get_file_from_path("evidence.md")
+    if evidence_page and evidence_page.page and evidence_page.page.content:
+        page = evidence_page.page
+        page.content = page.content.replace(PLACEHOLDER, table(page, config["extra"]["repository"]))
+    return env
+
+
+def _measured(check, backend_records):
+    """What one check recorded on each backend, as HTML."""
+    key = f"{check[0]}::{check[1]}"
+    lines = []
+    for backend, record in backend_records.items():
+        entry = record["checks"].get(key)
+        if entry is None:
+            lines.append(f"{html.escape(backend)}: not recorded (run <code>make evidence</code>)")
+            continue
+        values = "; ".join(f"{html.escape(label)}: <code>{html.escape(json.dumps(value))}</code>"
+                           for label, value in entry["measured"]) or "no value recorded"
+        lines.append(f"{html.escape(backend)} ({html.escape(entry['outcome'])}): {values}")
+    return "<br>".join(lines)
+
+
+def table(page, repository):
+    """The Evidence page's table: claim, check(s) and measurements, in page order."""
+    by_claim, backend_records = checks(), records()
+    rows = []
+    for claim_id, (where, sentence) in sorted(_claims.items(), key=lambda item: _page_order(item[1][0])):
+        link = get_relative_url(where.url, page.url) + f"#claim-{claim_id}"
+        cells = [f'<a href="{html.escape(link)}">{html.escape(where.title or where.url)}</a>: {sentence}']
+        backed = by_claim.get(claim_id, [])
+        cells.append("<br>".join(
+            f'<a href="{html.escape(repository)}/blob/main/{file}#L{line}"><code>{html.escape(name)}</code></a> '
+            f"in <code>{html.escape(file)}</code>" for file, name, line in backed) or "<strong>no check</strong>")
+        cells.append("<br>".join(_measured(check, backend_records) for check in backed))
+        rows.append(f'<tr id="evidence-{claim_id}">' + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+    dates = ", ".join(f"{html.escape(backend)}: {html.escape(record['recorded'])} (Keras "
+                      f"{html.escape(record['versions'].get('keras', '?'))})" for backend, record in backend_records.items())
+    return (f'<p class="evidence-recorded">Measurements recorded by <code>make evidence</code>: '
+            f"{dates or 'none yet'}.</p>"
+            "<table><thead><tr><th>claim (linked to where it stands)</th><th>check</th><th>what it measured</th>"
+            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def _page_order(page):
+    return page.file.src_uri
+
+
+def register_macros(env):
+    @env.macro
+    def evidence():
+        """Where the Evidence page's table goes (filled in by the on_env hook once every page is rendered)."""
+        return PLACEHOLDER

@@ -1,0 +1,69 @@
+"""The Evidence page's contract (sitebuild/evidence.py): every claim on a page has a check, every check backs a
+claim some page makes, and what `make evidence` recorded is fresh, complete and passed."""
+
+import re
+
+from evidence_record import installed_versions, source_hashes
+from sitebuild import evidence
+from sitebuild.pages import DOCS, markdown_pages, relative
+
+
+def page_claims():
+    """{claim id: page} over the site's Markdown sources; an id used twice fails."""
+    found = {}
+    for page in markdown_pages():
+        for claim_id in evidence.claim_ids(page.read_text(encoding="utf-8")):
+            assert claim_id not in found, f"claim id {claim_id!r} on {relative(page)} and {relative(found[claim_id])}"
+            found[claim_id] = page
+    return found
+
+
+def test_every_claim_has_a_check_and_every_check_backs_a_claim():
+    claims, checks = page_claims(), evidence.checks()
+    assert claims, "no page marks a claim"
+    without_check = {claim_id: str(relative(page)) for claim_id, page in claims.items() if claim_id not in checks}
+    assert not without_check, f"claims with no test marked @pytest.mark.claim(...): {without_check}"
+    orphans = {claim_id: where for claim_id, where in checks.items() if claim_id not in claims}
+    assert not orphans, f"checks of claims no page makes (remove the marker or the test): {orphans}"
+
+
+def test_a_claim_span_that_the_pattern_misses_fails():
+    """A typo in the markup would silently drop a claim from the Evidence page: every `claim-` id is a claim."""
+    for page in markdown_pages():
+        text = page.read_text(encoding="utf-8")
+        assert len(re.findall(r'id="claim-', text)) == len(evidence.claim_ids(text)), relative(page)
+
+
+def test_the_recorded_measurements_are_fresh_complete_and_passed():
+    records = evidence.records()
+    assert "tensorflow" in records, f"no {relative(evidence.RECORDS)}/tensorflow.json: run `make evidence`"
+    checks = {f"{file}::{name}" for backed in evidence.checks().values() for file, name, _ in backed}
+    current = source_hashes()
+    for backend, record in records.items():
+        where = f"{relative(evidence.RECORDS)}/{backend}.json"
+        changed = sorted(set(record["sources"].items()) ^ set(current.items()))
+        assert not changed, f"{where} is stale ({', '.join(sorted({path for path, _ in changed}))} changed): " \
+                            "run `make evidence`"
+        assert set(record["checks"]) == checks, f"{where} lacks or has extra checks: run `make evidence`"
+        failed = [name for name, entry in record["checks"].items() if entry["outcome"] != "passed"]
+        assert not failed, f"{where}: checks that did not pass when recorded: {failed}"
+        if backend == installed_backend():
+            assert record["versions"] == installed_versions(), f"{where} was recorded with other versions"
+
+
+def installed_backend():
+    import keras
+
+    return keras.backend.backend()
+
+
+def test_the_evidence_page_lists_every_claim_linked_to_where_it_stands(built_site):
+    page = (built_site / "evidence" / "index.html").read_text(encoding="utf-8")
+    claims = page_claims()
+    listed = re.findall(r'<tr id="evidence-([a-z0-9-]+)">', page)
+    assert sorted(listed) == sorted(claims)
+    for claim_id, source in claims.items():
+        target = built_site / source.relative_to(DOCS).with_suffix("") / "index.html"
+        assert f'id="claim-{claim_id}"' in target.read_text(encoding="utf-8"), (claim_id, target)
+        assert re.search(rf'<tr id="evidence-{claim_id}"><td><a href="[^"]*#claim-{claim_id}">', page), claim_id
+    assert "<strong>no check</strong>" not in page
