@@ -19,7 +19,6 @@ import ast
 import html
 import json
 import re
-from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
@@ -112,7 +111,8 @@ def table(page, repository):
         cells.append("<br>".join(_measured(check, backend_records) for check in backed))
         rows.append(f'<tr id="evidence-{claim_id}">' + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
     dates = ", ".join(f"{html.escape(backend)}: {html.escape(record['recorded'])} (Keras "
-                      f"{html.escape(record['versions'].get('keras', '?'))})" for backend, record in backend_records.items())
+                      f"{html.escape(record['versions'].get('keras', '?'))})"
+                      for backend, record in backend_records.items())
     return (f'<p class="evidence-recorded">Measurements recorded by <code>make evidence</code>: '
             f"{dates or 'none yet'}.</p>"
             "<table><thead><tr><th>claim (linked to where it stands)</th><th>check</th><th>what it measured</th>"

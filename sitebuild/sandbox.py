@@ -3,8 +3,9 @@
 `use()` points this process, and every process it starts, at folders of their own there: Keras's home (the
 Fashion-MNIST files, copied from the user's Keras cache or Debian's package, lesson 7's stand-in ImageNet weights,
 keras.json), matplotlib's, the XDG folders (Chromium's and dconf's leftovers), Jupyter's and IPython's (the
-notebook kernels), and the temporary folder. tests/conftest.py calls it before anything imports Keras, and so does `make notebooks`;
-`python -m sitebuild.sandbox COMMAND...` runs any other command so (the Makefile's prebuilt run and figures).
+notebook kernels), and the temporary folder. tests/conftest.py calls it before anything imports Keras, and so does
+`make notebooks`; `python -m sitebuild.sandbox COMMAND...` runs any other command so (the Makefile's prebuilt run and
+figures).
 """
 
 import os
