@@ -12,7 +12,7 @@ and the sha256 of every file the checks read, to docs/evidence/<backend>.json (t
 tests/test_evidence.py fails when that record is stale, when a claim has no check, or a check backs no claim.
 
 The page itself is docs/evidence.md, whose `{{ evidence() }}` placeholder is replaced, once every page has been
-rendered, by the table built here (mkdocs hooks `on_page_content` and `on_env`).
+rendered, by the list built here (mkdocs hooks `on_page_content` and `on_env`).
 """
 
 import ast
@@ -29,7 +29,7 @@ TESTS = ROOT / "tests"
 RECORDS = DOCS / "evidence"
 CLAIM_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 CLAIM = re.compile(rf'<span class="claim" id="claim-(?P<id>{CLAIM_ID})">(?P<sentence>.*?)</span>', re.DOTALL)
-PLACEHOLDER = '<div class="evidence-table"></div>'
+PLACEHOLDER = '<div class="evidence-list"></div>'
 _claims = {}  # claim id: (page, sentence as HTML), filled as the build renders each page
 
 
@@ -78,45 +78,48 @@ def on_env(env, config, files):
     evidence_page = files.get_file_from_path("evidence.md")
     if evidence_page and evidence_page.page and evidence_page.page.content:
         page = evidence_page.page
-        page.content = page.content.replace(PLACEHOLDER, table(page, config["extra"]["repository"]))
+        page.content = page.content.replace(PLACEHOLDER, claims_list(page, config["extra"]["repository"]))
     return env
 
 
 def _measured(check, backend_records):
-    """What one check recorded on each backend, as HTML."""
+    """What one check recorded on each backend, as HTML list items."""
     key = f"{check[0]}::{check[1]}"
-    lines = []
+    items = []
     for backend, record in backend_records.items():
         entry = record["checks"].get(key)
         if entry is None:
-            lines.append(f"{html.escape(backend)}: not recorded (run <code>make evidence</code>)")
+            items.append(f"<li>{html.escape(backend)}: not recorded (run <code>make evidence</code>)</li>")
             continue
         values = "; ".join(f"{html.escape(label)}: <code>{html.escape(json.dumps(value))}</code>"
                            for label, value in entry["measured"]) or "no value recorded"
-        lines.append(f"{html.escape(backend)} ({html.escape(entry['outcome'])}): {values}")
-    return "<br>".join(lines)
+        items.append(f"<li>{html.escape(backend)}, {html.escape(entry['outcome'])}: {values}</li>")
+    return "".join(items)
 
 
-def table(page, repository):
-    """The Evidence page's table: claim, check(s) and measurements, in page order."""
+def _check(check, repository, backend_records):
+    file, name, line = check
+    link = f'<a href="{html.escape(repository)}/blob/main/{file}#L{line}"><code>{html.escape(name)}</code></a>'
+    return f"<li>{link} in <code>{html.escape(file)}</code><ul>{_measured(check, backend_records)}</ul></li>"
+
+
+def claims_list(page, repository):
+    """The Evidence page's list: each claim, linked to where it stands, its checks and what they measured."""
     by_claim, backend_records = checks(), records()
-    rows = []
+    entries = []
     for claim_id, (where, sentence) in sorted(_claims.items(), key=lambda item: _page_order(item[1][0])):
         link = get_relative_url(where.url, page.url) + f"#claim-{claim_id}"
-        cells = [f'<a href="{html.escape(link)}">{html.escape(where.title or where.url)}</a>: {sentence}']
         backed = by_claim.get(claim_id, [])
-        cells.append("<br>".join(
-            f'<a href="{html.escape(repository)}/blob/main/{file}#L{line}"><code>{html.escape(name)}</code></a> '
-            f"in <code>{html.escape(file)}</code>" for file, name, line in backed) or "<strong>no check</strong>")
-        cells.append("<br>".join(_measured(check, backend_records) for check in backed))
-        rows.append(f'<tr id="evidence-{claim_id}">' + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+        checked = "".join(_check(check, repository, backend_records) for check in backed)
+        entries.append(f'<li id="evidence-{claim_id}"><p><a href="{html.escape(link)}">'
+                       f"{html.escape(where.title or where.url)}</a>: {sentence}</p>"
+                       f"<p>Rests on:</p><ul>{checked or '<li><strong>no check</strong></li>'}</ul></li>")
     dates = ", ".join(f"{html.escape(backend)}: {html.escape(record['recorded'])} (Keras "
                       f"{html.escape(record['versions'].get('keras', '?'))})"
                       for backend, record in backend_records.items())
     return (f'<p class="evidence-recorded">Measurements recorded by <code>make evidence</code>: '
             f"{dates or 'none yet'}.</p>"
-            "<table><thead><tr><th>claim (linked to where it stands)</th><th>check</th><th>what it measured</th>"
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+            f'<ol class="evidence-claims">{"".join(entries)}</ol>')
 
 
 def _page_order(page):

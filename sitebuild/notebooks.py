@@ -126,7 +126,9 @@ def build(page):
     standalone = ("Every cell also runs on its own." if all(block.section is None for block in blocks)
                   else "Run the cells in order: each step builds on the one before.")
     needs = needs_text("".join(block.code for block in blocks), mkdocs_config()["site_url"], lesson_url(page))
-    intro = (f"# {_for_notebook(title, page)}\n\n"
+    # The heading in plain text: mkdocs-jupyter's table of contents drops inline code from a heading's anchor while
+    # the heading keeps it, and Material's "Skip to content" link would point at an anchor that does not exist.
+    intro = (f"# {_for_notebook(title, page).replace('`', '')}\n\n"
              f"The code of the lesson [{_for_notebook(title, page)}]({lesson_url(page)}), one cell per code block, in "
              f"page order. {standalone}\n\n"
              f"The first code cell installs TensorFlow {versions['tensorflow']} and Keras {versions['keras']}, the "
@@ -162,6 +164,9 @@ def execute(notebook):
         runner.preprocess(notebook, {"metadata": {"path": folder}})
     for cell in code_cells(notebook):
         cell.outputs = [output for output in map(_plain, cell.outputs) if output is not None]
+        cell.metadata.pop("execution", None)  # the kernel's timestamps: a rebuild of the same code changes nothing
+    for number, cell in enumerate(notebook.cells, start=1):
+        cell.id = f"cell-{number}"  # not nbformat's random ids, for the same reason
     return notebook
 
 

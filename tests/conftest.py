@@ -27,6 +27,17 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def copy_of_checkout(destination):
+    """A copy of the checkout's files that git does not ignore (not .venv, nor .cache, where tmp_path lives)."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, check=True).stdout
+    for name in filter(None, listed.decode().split("\0")):
+        target = destination / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+    return destination
+
+
 def build_site(destination, config="mkdocs.yml"):
     """Run `mkdocs build --strict`; return the finished process (the caller asserts on it)."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")

@@ -60,10 +60,10 @@ def installed_backend():
 def test_the_evidence_page_lists_every_claim_linked_to_where_it_stands(built_site):
     page = (built_site / "evidence" / "index.html").read_text(encoding="utf-8")
     claims = page_claims()
-    listed = re.findall(r'<tr id="evidence-([a-z0-9-]+)">', page)
+    listed = re.findall(r'<li id="evidence-([a-z0-9-]+)">', page)
     assert sorted(listed) == sorted(claims)
     for claim_id, source in claims.items():
         target = built_site / source.relative_to(DOCS).with_suffix("") / "index.html"
         assert f'id="claim-{claim_id}"' in target.read_text(encoding="utf-8"), (claim_id, target)
-        assert re.search(rf'<tr id="evidence-{claim_id}"><td><a href="[^"]*#claim-{claim_id}">', page), claim_id
+        assert re.search(rf'<li id="evidence-{claim_id}"><p><a href="[^"]*#claim-{claim_id}">', page), claim_id
     assert "<strong>no check</strong>" not in page

@@ -1,9 +1,8 @@
 """The built site: every page loads in Chromium with no console error and no request off this machine."""
 
 import re
-import shutil
 
-from conftest import ROOT, build_site
+from conftest import ROOT, build_site, copy_of_checkout
 
 
 def test_build_is_strict_and_complete(built_site):
@@ -34,8 +33,7 @@ def test_every_page_loads_cleanly(built_site, page):
 
 def test_broken_link_fails_the_build(tmp_path):
     """Bad input: a broken link must fail `make test`, naming the page."""
-    copy = tmp_path / "repo"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", ".git", "site", "bench"))
+    copy = copy_of_checkout(tmp_path / "repo")
     (copy / "docs" / "index.md").write_text("# Home\n\nSee [nowhere](missing-page.md).\n")
     result = build_site(tmp_path / "site", config=str(copy / "mkdocs.yml"))
     assert result.returncode != 0
@@ -43,8 +41,7 @@ def test_broken_link_fails_the_build(tmp_path):
 
 
 def test_missing_snippet_include_fails_the_build(tmp_path):
-    copy = tmp_path / "repo"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", ".git", "site", "bench"))
+    copy = copy_of_checkout(tmp_path / "repo")
     (copy / "docs" / "index.md").write_text('# Home\n\n```python\n--8<-- "snippets/no_such_file.py"\n```\n')
     result = build_site(tmp_path / "site", config=str(copy / "mkdocs.yml"))
     assert result.returncode != 0
