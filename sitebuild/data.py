@@ -1,4 +1,4 @@
-"""Make `keras.datasets.fashion_mnist.load_data()` work verbatim without network, and stand in for what lesson 7's
+"""Make `keras.datasets.fashion_mnist.load_data()` work verbatim without network, and stand in for what lesson 8's
 readers download or bring (ImageNet weights, a folder of their images).
 
 Keras looks for the four Fashion-MNIST files in `<keras home>/datasets/fashion-mnist/`. We fill that cache
@@ -145,25 +145,34 @@ def remove_planted_standins(home=None):
     return removed
 
 
-# The "your own images" folder lesson 8 asks readers for: one sub-folder per class. Here: Fashion-MNIST
-# training images of four target classes, 28x28 grayscale PNGs (the loader resizes them and makes them RGB).
-# 32 images split 24 + 8 into whole batches of 8, so Keras traces each training step once, not twice.
+# The folders lesson 8 asks readers for: one sub-folder per class. Here: Fashion-MNIST images of four target
+# classes, 28x28 grayscale PNGs (the loader resizes them and makes them RGB). `my_images` holds training images,
+# uneven on purpose (the lesson weighs the classes by their counts): 32 split 24 + 8 into whole batches of 8, so
+# Keras traces each training step once, not twice. `my_test_images` holds test images, 4 per class.
 EXAMPLE_CLASSES = {"ankle_boot": 9, "bag": 8, "sandal": 5, "sneaker": 7}
-EXAMPLE_IMAGES_PER_CLASS = 8
+EXAMPLE_IMAGES = {"ankle_boot": 10, "bag": 10, "sandal": 8, "sneaker": 4}
+EXAMPLE_TEST_IMAGES = dict.fromkeys(EXAMPLE_CLASSES, 4)
 
 
-def make_example_images(folder, per_class=EXAMPLE_IMAGES_PER_CLASS):
-    """Write `folder`/my_images/<class>/<n>.png and return the my_images folder."""
+def make_example_images(folder, counts=EXAMPLE_IMAGES, name="my_images", test_split=False):
+    """Write `folder`/`name`/<class>/<n>.png, `counts[class]` images each (from Fashion-MNIST's test split if
+    `test_split`), and return the `name` folder."""
     import keras
     import numpy as np
 
-    (images, labels), _ = keras.datasets.fashion_mnist.load_data()
-    root = Path(folder) / "my_images"
-    for name, label in EXAMPLE_CLASSES.items():
-        (root / name).mkdir(parents=True, exist_ok=True)
-        for number, index in enumerate(np.flatnonzero(labels == label)[:per_class]):
-            keras.utils.save_img(root / name / f"{number}.png", images[index][:, :, None], scale=False)
+    train, test = keras.datasets.fashion_mnist.load_data()
+    images, labels = test if test_split else train
+    root = Path(folder) / name
+    for class_name, label in EXAMPLE_CLASSES.items():
+        (root / class_name).mkdir(parents=True, exist_ok=True)
+        for number, index in enumerate(np.flatnonzero(labels == label)[:counts[class_name]]):
+            keras.utils.save_img(root / class_name / f"{number}.png", images[index][:, :, None], scale=False)
     return root
+
+
+def make_example_test_images(folder):
+    """Write `folder`/my_test_images/<class>/<n>.png: test images the training images do not include."""
+    return make_example_images(folder, EXAMPLE_TEST_IMAGES, "my_test_images", test_split=True)
 
 
 if __name__ == "__main__":

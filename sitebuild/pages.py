@@ -31,6 +31,10 @@ SECTION_MARKER = SnippetPreprocessor.RE_SNIPPET_SECTION
 # How it splits an include's path into the file, line ranges and section: "snippets/l7_x.py:train_head".
 INCLUDE_PATH = SnippetPreprocessor.RE_SNIPPET_FILE
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>`{3,}|~{3,})(?P<info>.*)$")
+# Characters of a shown code line: what a desktop code block holds without sideways scrolling (about 79 with the
+# theme's code font; tests/test_reading.py measures it in Chromium, tests/test_code_width.py holds snippets and
+# stored outputs to it).
+CODE_LINE = 79
 
 
 class PageError(ValueError):

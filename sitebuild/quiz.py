@@ -14,6 +14,7 @@ from sitebuild.quiz_bank import BANK, BankError, load_bank
 from sitebuild.quiz_html import badge, one_line, render_item, review_tools, storage_notice, summary
 
 LESSON_STEM = re.compile(r"(\d+)-(.+)")  # docs/lessons/N-<stem>.md
+TEXT_FIELDS = ("question", "answer", "prompt", "hint", "concepts", "text", "explanation")  # Markdown, with macros
 
 # What each feature loads, from docs/assets/. The scripts are ES modules; every module one imports is listed too,
 # so the browser fetches them together (and `make bench` weighs what the page really loads).
@@ -62,17 +63,31 @@ class Quizzes:
         if stem not in self.bank:
             self._fail(f"{macro}({stem!r}): there is no {relative(BANK)}/{stem}.yml")
 
+    def _render(self, item, lesson_link=""):
+        """The item as HTML, its text fields first rendered through the page macros, so that a question about
+        the prebuilt run states its current results ({{ result(...) }})."""
+        return render_item(self._with_macros(item), lesson_link)
+
+    def _with_macros(self, value, key=None):
+        if isinstance(value, dict):
+            return {name: self._with_macros(entry, name) for name, entry in value.items()}
+        if isinstance(value, list):
+            return [self._with_macros(entry, key) for entry in value]
+        if key in TEXT_FIELDS and ("{{" in value or "{%" in value):
+            return self.env.render(value, force_rendering=True)
+        return value
+
     def card(self, item_id):
         """One item of the bank, by id (a lesson's opening recall card)."""
         self._check_id("card", item_id)
         self._page_state().add(item_id)
-        return one_line(self.assets("widget") + render_item(self.items[item_id][1]))
+        return one_line(self.assets("widget") + self._render(self.items[item_id][1]))
 
     def quiz(self, stem):
         """Every item of quizzes/<stem>.yml not already shown on this page, then the page's summary."""
         self._check_stem("quiz", stem)
         shown = self._page_state()
-        items = "".join(render_item(item) for item in self.bank[stem] if item["id"] not in shown)
+        items = "".join(self._render(item) for item in self.bank[stem] if item["id"] not in shown)
         shown.update(item["id"] for item in self.bank[stem])
         return one_line(f'<div class="quiz" data-quiz="{stem}">{self.assets("widget")}{items}{summary()}</div>')
 
@@ -98,7 +113,7 @@ class Quizzes:
         for stem in sorted(self.bank, key=lambda stem: lessons[stem][0]):
             _, url, title = lessons[stem]
             link = f' from <a href="{get_relative_url(url, self.env.page.url)}">{html.escape(title)}</a>'
-            sections.extend(render_item(item, link) for item in self.bank[stem])
+            sections.extend(self._render(item, link) for item in self.bank[stem])
         return one_line(f'<div class="quiz quiz-review">{self.assets("review")}{review_tools()}'
                         f'<div class="quiz-cards">{"".join(sections)}</div></div>')
 

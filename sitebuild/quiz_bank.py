@@ -185,6 +185,8 @@ def _wrong_type(error):
 def _no_match(error):
     if error.validator_value == r"\S":
         return "must not be empty"
+    if "_" in error.validator_value:  # an experiment or metric name
+        return f"{error.instance!r} is not a valid name (use lowercase letters, digits and underscores)"
     return f"{error.instance!r} is not a valid id (use lowercase letters, digits and single hyphens)"
 
 

@@ -37,6 +37,11 @@ NEEDS = {
         "class, named after the class: `my_images/cat/…`, `my_images/dog/…` (in Colab: upload them with the Files "
         "panel on the left); [the lesson]({lesson_url}#what-you-need) says which images and how many",
         data.make_example_images),  # Fashion-MNIST images of four classes
+    "your test images": Need(
+        '"my_test_images"',
+        "make a second folder, `my_test_images`, with the same sub-folders, holding other images of each class that "
+        "you set aside for the final test and never train or tune on",
+        data.make_example_test_images),
     "ImageNet weights": Need(
         'weights="imagenet"',
         "be online the first time you run it: Keras downloads the pretrained ImageNet weights then",

@@ -10,8 +10,9 @@ for i, layer in enumerate(base.layers):
 base.layers[3].trainable = False
 print(base.layers[3].name, "trainable:", base.layers[3].trainable)
 
-# Its kernel moved from the trainable weights to the non-trainable ones, next to BatchNormalization's
-# moving statistics, which are never trained by gradient descent.
+# Its kernel moved from the trainable weights to the non-trainable ones,
+# next to BatchNormalization's moving statistics, which are never trained
+# by gradient descent.
 print("non-trainable weights:")
 for weight in base.non_trainable_weights:
     print("   ", weight.path)

@@ -10,13 +10,17 @@ print([layer.name for layer in model.layers])
 
 # Freezing it freezes every layer inside it.
 base.trainable = False
-print("layers of the base still trainable:", [layer.name for layer in base.layers if layer.trainable])
-print("trainable weights of the model:", [w.path for w in model.trainable_weights])
+print("layers of the base still trainable:",
+      [layer.name for layer in base.layers if layer.trainable])
+print("trainable weights of the model:",
+      [weight.path for weight in model.trainable_weights])
 
-# Unfreezing it unfreezes them all again (its own flag changes back to True). Then freeze
-# all but the top block, whose BatchNormalization layer stays frozen too (Lesson 7 shows why).
+# Unfreezing it unfreezes them all again (its own flag changes back to
+# True). Then freeze all but the top block, whose BatchNormalization layer
+# stays frozen too (Lesson 7 shows why).
 base.trainable = True
 for layer in base.layers:
     is_batchnorm = isinstance(layer, keras.layers.BatchNormalization)
     layer.trainable = layer.name.startswith("block3") and not is_batchnorm
-print("trainable now:", [layer.name for layer in base.layers if layer.trainable])
+print("trainable now:",
+      [layer.name for layer in base.layers if layer.trainable])

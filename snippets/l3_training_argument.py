@@ -13,10 +13,16 @@ def moving_mean_moves(call):
     return not np.allclose(before, bn.moving_mean.numpy())
 
 
-# training=True asks BatchNormalization to normalise with the batch's statistics and update its moving ones.
-print("trainable base, training=True: ", moving_mean_moves(lambda: base(batch, training=True)))
-# training=False keeps it in inference mode: it uses (and keeps) its moving statistics.
-print("trainable base, training=False:", moving_mean_moves(lambda: base(batch, training=False)))
-# A frozen BatchNormalization layer runs in inference mode even when called with training=True.
+# training=True asks BatchNormalization to normalise with the batch's
+# statistics and to update its moving ones.
+moved = moving_mean_moves(lambda: base(batch, training=True))
+print("trainable base, training=True: ", moved)
+# training=False keeps it in inference mode: it uses (and keeps) its
+# moving statistics.
+moved = moving_mean_moves(lambda: base(batch, training=False))
+print("trainable base, training=False:", moved)
+# A frozen BatchNormalization layer runs in inference mode even when
+# called with training=True.
 base.trainable = False
-print("frozen base, training=True:    ", moving_mean_moves(lambda: base(batch, training=True)))
+moved = moving_mean_moves(lambda: base(batch, training=True))
+print("frozen base, training=True:    ", moved)

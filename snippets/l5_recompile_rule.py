@@ -12,7 +12,8 @@ base = keras.models.load_model("fashion_base.keras")
 inputs = keras.Input(shape=(28, 28))
 outputs = keras.layers.Dense(5, activation="softmax")(base(inputs))
 model = keras.Model(inputs, outputs)
-kernel = base.get_layer("block3_conv").kernel  # one weight of the base we can watch
+# One weight of the base we can watch:
+kernel = base.get_layer("block3_conv").kernel
 
 
 def fit_and_check(situation, base_should_change):
@@ -20,7 +21,8 @@ def fit_and_check(situation, base_should_change):
     model.fit(x_few, y_few, epochs=1, batch_size=20, verbose=0)
     changed = not np.array_equal(before, kernel.numpy())
     count = len(model.trainable_weights)
-    print(f"{situation:<29} trainable weights: {count:>2}, base changed: {changed}")
+    print(f"{situation:<29} trainable weights: {count:>2}, "
+          f"base changed: {changed}")
     assert changed == base_should_change
 
 
@@ -30,14 +32,18 @@ def compile_with(learning_rate):
 
 
 compile_with(1e-3)
-base.trainable = False  # after compile() but before the first fit(): this takes effect
+# After compile() but before the first fit(): this takes effect.
+base.trainable = False
 fit_and_check("frozen before the first fit", base_should_change=False)
 
 base.trainable = True  # after a fit(): ignored until compile() is called again
 fit_and_check("unfrozen, not recompiled", base_should_change=False)
 
-compile_with(1e-5)  # recompile: now fit() updates the base too (a tiny rate is enough to show it)
+# Recompile: now fit() updates the base too (a tiny rate is enough to
+# show it).
+compile_with(1e-5)
 fit_and_check("unfrozen and recompiled", base_should_change=True)
 
-base.trainable = False  # the same trap the other way round: the base keeps training
+# The same trap the other way round: the base keeps training.
+base.trainable = False
 fit_and_check("frozen again, not recompiled", base_should_change=True)

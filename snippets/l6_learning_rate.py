@@ -3,7 +3,8 @@ import keras
 
 keras.utils.set_random_seed(0)
 
-# The new task with 20 training images per class; 1,000 test images of those classes.
+# The new task with 20 training images per class; 1,000 test images of
+# those classes.
 (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
 few = np.concatenate([np.flatnonzero(y_train == c)[:20] for c in range(5, 10)])
 x_few, y_few = x_train[few], y_train[few] - 5
@@ -22,11 +23,12 @@ model.fit(x_few, y_few, epochs=5, batch_size=10, verbose=0)
 accuracy = model.evaluate(x_eval, y_eval, verbose=0)[1]
 print(f"head only:            test accuracy {accuracy:.3f}")
 
-# Phase 2, twice from the same start: unfreeze the base (its BatchNormalization layers
-# stay frozen: lesson 7 shows why), recompile with a moderate or a large learning rate,
-# and train for three epochs.
+# Phase 2, twice from the same start: unfreeze the base (its
+# BatchNormalization layers stay frozen: lesson 7 shows why), recompile
+# with a moderate or a large learning rate, and train for three epochs.
 after_phase_1 = model.get_weights()
-first_filters = base.get_layer("block1_conv").kernel  # the base's most general features
+# The base's most general features: its first convolution's filters.
+first_filters = base.get_layer("block1_conv").kernel
 pretrained = first_filters.numpy()
 base.trainable = True
 for layer in base.layers:
@@ -35,7 +37,8 @@ for layer in base.layers:
 for learning_rate in (1e-3, 1e-1):
     model.set_weights(after_phase_1)
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+                  loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
     model.fit(x_few, y_few, epochs=3, batch_size=20, verbose=0)
     accuracy = model.evaluate(x_eval, y_eval, verbose=0)[1]
     change = first_filters.numpy() - pretrained

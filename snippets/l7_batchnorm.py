@@ -4,19 +4,21 @@ import keras
 
 keras.utils.set_random_seed(0)
 
-# The new task with 20 training images per class; 1,000 test images of those classes.
+# The new task with 20 training images per class; 1,000 test images of
+# those classes.
 (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data()
 few = np.concatenate([np.flatnonzero(y_train == c)[:20] for c in range(5, 10)])
 x_few, y_few = x_train[few], y_train[few] - 5
 test = np.flatnonzero(y_test >= 5)[:1000]
 x_eval, y_eval = x_test[test], y_test[test] - 5
 
-# Phase 1: a new head on the frozen base, called with training=False as in the
-# Keras guide's example.
+# Phase 1: a new head on the frozen base, called with training=False as in
+# the Keras guide's example.
 base = keras.models.load_model("fashion_base.keras")
 base.trainable = False
 inputs = keras.Input(shape=(28, 28))
-outputs = keras.layers.Dense(5, activation="softmax")(base(inputs, training=False))
+features = base(inputs, training=False)
+outputs = keras.layers.Dense(5, activation="softmax")(features)
 model = keras.Model(inputs, outputs)
 model.compile(optimizer=keras.optimizers.Adam(1e-2),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -29,21 +31,27 @@ batchnorm_layers = [layer for layer in base.layers
 
 
 def fine_tune(freeze_batchnorm):
-    """Unfreeze the base, BatchNormalization frozen again or not, train, and report."""
+    """Unfreeze the base, BatchNormalization frozen again or not, train,
+    and report."""
     model.set_weights(after_phase_1)
-    base.trainable = True  # every layer of the base, BatchNormalization included
+    base.trainable = True  # every layer of the base, BatchNorm included
     if freeze_batchnorm:
         for layer in batchnorm_layers:
             layer.trainable = False  # frozen, it runs in inference mode
     model.compile(optimizer=keras.optimizers.Adam(1e-4),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    statistics = [layer.moving_variance.numpy() for layer in batchnorm_layers]
+                  loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    before = [layer.moving_variance.numpy() for layer in batchnorm_layers]
     model.fit(x_few, y_few, epochs=3, batch_size=20, verbose=0)
-    changed = any(not np.array_equal(before, layer.moving_variance.numpy())
-                  for before, layer in zip(statistics, batchnorm_layers))
+    after = [layer.moving_variance.numpy() for layer in batchnorm_layers]
+    changed = not all(map(np.array_equal, before, after))
     accuracy = model.evaluate(x_eval, y_eval, verbose=0)[1]
-    label = "BatchNorm frozen:" if freeze_batchnorm else "BatchNorm left trainable:"
-    print(f"{label:<26} test accuracy {accuracy:.3f}, statistics changed: {changed}")
+    if freeze_batchnorm:
+        label = "BatchNorm frozen:"
+    else:
+        label = "BatchNorm left trainable:"
+    print(f"{label:<26} test accuracy {accuracy:.3f}, "
+          f"statistics changed: {changed}")
 # --8<-- [end:phase_1]
 
 # --8<-- [start:batchnorm_trainable]

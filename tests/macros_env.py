@@ -27,3 +27,10 @@ class FakeEnv:
     def macro(self, function, name=None):
         self.macros[name or function.__name__] = function
         return function
+
+    def render(self, markdown, force_rendering=False):
+        """The text with its macros run, as the plugin's `env.render` does."""
+        import jinja2
+
+        template = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(markdown)
+        return template.render(**self.variables, **self.macros)

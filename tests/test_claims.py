@@ -202,3 +202,16 @@ def test_lesson_6_two_phase_curve_dips_in_training_accuracy_for_one_epoch_while_
     assert tune[0].epoch == best.epoch + 1
     assert tune[0].train_accuracy < best.train_accuracy and tune[0].validation_accuracy > best.validation_accuracy
     assert all(point.train_accuracy > best.train_accuracy for point in tune[1:]), tune
+
+
+def test_lesson_4_decision_guide_fine_tuning_the_top_helps_at_every_size_and_scratch_costs_more_per_epoch(data):
+    """Lesson 4's decision guide: fine-tuning the top block beat feature extraction at every size, on every
+    seed and beyond the seed spread; training from scratch took longer per epoch than fine-tuning the top
+    block at every size."""
+    for n in sizes(data, "data_size"):
+        gain = contract.paired_difference(data["data_size"], "test_accuracy", {"method": "fine_tuning", "n": n},
+                                         {"method": "feature_extraction", "n": n})
+        assert gain["min"] > 0 and gain["mean"] > 2 * gain["std"], (n, gain)
+        slower = contract.paired_difference(data["data_size"], "epoch_seconds", {"method": "scratch", "n": n},
+                                           {"method": "fine_tuning", "n": n})
+        assert slower["min"] > 0, (n, slower)

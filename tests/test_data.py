@@ -101,15 +101,20 @@ def test_standin_weights_are_marked_and_never_replace_a_file(tmp_path, monkeypat
 def test_example_images_are_a_folder_per_class_of_pngs(tmp_path):
     import keras
 
-    from sitebuild.data import EXAMPLE_CLASSES, make_example_images
+    from sitebuild.data import EXAMPLE_CLASSES, EXAMPLE_TEST_IMAGES, make_example_images, make_example_test_images
 
-    root = make_example_images(tmp_path, per_class=3)
+    root = make_example_images(tmp_path, counts={"ankle_boot": 1, "bag": 2, "sandal": 3, "sneaker": 1})
     assert root == tmp_path / "my_images"
     assert sorted(p.name for p in root.iterdir()) == sorted(EXAMPLE_CLASSES)
-    for folder in root.iterdir():
-        images = sorted(folder.glob("*.png"))
-        assert len(images) == 3
-        assert keras.utils.load_img(images[0]).size == (28, 28)
+    assert {folder.name: len(list(folder.glob("*.png"))) for folder in root.iterdir()} == \
+        {"ankle_boot": 1, "bag": 2, "sandal": 3, "sneaker": 1}
+    assert keras.utils.load_img(next(root.glob("bag/*.png"))).size == (28, 28)
+    test_root = make_example_test_images(tmp_path)
+    assert test_root == tmp_path / "my_test_images"
+    assert {folder.name: len(list(folder.glob("*.png"))) for folder in test_root.iterdir()} == EXAMPLE_TEST_IMAGES
+    # the test folder's images are none of the training folder's
+    training = {path.read_bytes() for path in root.rglob("*.png")}
+    assert not training & {path.read_bytes() for path in test_root.rglob("*.png")}
 
 
 def test_copies_from_another_keras_cache_first(tmp_path, no_network):

@@ -258,17 +258,19 @@ def test_a_keras_file_keeps_the_compile_settings_and_the_optimizer_state(tmp_pat
 # Lesson 8, step 7: predict with the resizing the training images had.
 def test_the_image_the_end_to_end_program_classifies_has_the_pixels_training_saw(tmp_path, monkeypatch):
     data.make_example_images(tmp_path)
+    data.make_example_test_images(tmp_path)
     monkeypatch.chdir(tmp_path)
     namespace = {}
-    exec(Block.named("l8_end_to_end.py:load_images").code, namespace)
+    for section in ("load_images", "pipeline"):
+        exec(Block.named(f"l8_end_to_end.py:{section}").code, namespace)
     size = namespace["IMAGE_SIZE"]
     stand_in = keras.Sequential([keras.Input(size + (3,)), keras.layers.GlobalAveragePooling2D(),
                                  keras.layers.Dense(len(namespace["class_names"]), activation="softmax")])
     stand_in.save("my_model.keras")  # the predict block reloads "the trained model"; any model will do here
     namespace["model"] = stand_in
     exec(Block.named("l8_end_to_end.py:predict").code, namespace)
-    val_ds, path = namespace["val_ds"], namespace["path"]
-    training_pixels = dict(zip(val_ds.file_paths, (image for images, _ in val_ds for image in images.numpy())))
+    test_images, path = namespace["test_images"], namespace["path"]
+    training_pixels = dict(zip(test_images.file_paths, (image.numpy() for image, _ in test_images)))
     np.testing.assert_allclose(np.asarray(namespace["image"]), training_pixels[path], atol=1e-3)
     # the shortcut the page warns about resizes nearest-neighbour: other pixels
     shortcut = keras.utils.img_to_array(keras.utils.load_img(path, target_size=size))

@@ -6,13 +6,14 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, build_site
+from experiments import contract
 from macros_env import FakeEnv
-from sitebuild import quiz, quiz_bank, quiz_html
+from sitebuild import quiz, quiz_bank, quiz_html, results
 
 BROKEN = Path(__file__).parent / "broken_banks"
 SEED = ROOT / "quizzes" / "seed-cards.txt"  # the source card set: a line saying so, then the set verbatim
 LESSON_STEMS = ["what-is-fine-tuning", "why-freeze-layers", "freezing-in-tensorflow", "pretrained-vs-scratch",
-                "compile-again", "learning-rate", "batchnorm", "end-to-end"]
+                "compile-again", "learning-rate", "batchnorm", "end-to-end", "augmentation"]
 
 
 @pytest.fixture(scope="module")
@@ -20,14 +21,66 @@ def bank():
     return quiz_bank.load_bank()
 
 
-def test_one_bank_file_per_lesson_with_two_to_four_items(bank):
+def test_one_bank_file_per_lesson_with_at_least_four_items_and_every_kind_used(bank):
     assert sorted(bank) == sorted(LESSON_STEMS)
     for stem in LESSON_STEMS:
-        assert list((ROOT / "docs" / "lessons").glob(f"[1-8]-{stem}.md")), stem
-        assert 2 <= len(bank[stem]) <= 4, stem
-    assert {item["kind"] for item in bank["learning-rate"]} >= {"recall"}
-    assert {item["kind"] for item in bank["batchnorm"]} >= {"recall"}
-    assert {item["kind"] for item in bank["end-to-end"]} >= {"recall"}
+        assert list((ROOT / "docs" / "lessons").glob(f"[1-9]-{stem}.md")), stem
+        assert len(bank[stem]) >= 4, stem
+        assert bank[stem][0]["kind"] == "recall", f"{stem}: the lesson's opening card comes first"
+    assert {item["kind"] for items in bank.values() for item in items} == {"recall", "choice", "explain"}
+
+
+def holds(comparison):
+    """Whether a `measured` comparison of the bank (quizzes/schema.json says what each word means) holds in the
+    committed results: `above` when the first runs beat the second on every seed and by more than twice the seed
+    spread of the differences, `below` the other way round, `tie` when the mean difference is within it."""
+    data = contract.load(comparison["experiment"])
+    first, second = comparison["compare"]
+    difference = contract.paired_difference(data, comparison.get("metric", "test_accuracy"), first, second)
+    spread = 2 * difference["std"]
+    return {"above": difference["min"] > 0 and difference["mean"] > spread,
+            "below": difference["max"] < 0 and -difference["mean"] > spread,
+            "tie": abs(difference["mean"]) <= spread}[comparison["is"]]
+
+
+def measured_items(bank, stem):
+    return [item for item in bank[stem] if any("measured" in choice for choice in item.get("choices", []))]
+
+
+@pytest.mark.parametrize("stem", LESSON_STEMS)
+def test_each_lesson_asks_about_the_runs_measurements_and_the_answers_agree_with_the_results(bank, stem):
+    """A choice that states something about the prebuilt run says so in `measured`: the correct choice's
+    statement holds in experiments/results/, a wrong choice's does not. The text shows the numbers through the
+    result macros, so the question follows the results."""
+    items = measured_items(bank, stem)
+    assert items, f"quizzes/{stem}.yml: no item asks about the prebuilt run's measurements"
+    for item in items:
+        correct = [choice for choice in item["choices"] if choice.get("correct")]
+        assert all("measured" in choice for choice in correct), f"{item['id']}: its correct choice states nothing"
+        for choice in item["choices"]:
+            if "measured" in choice:
+                verdict = all(holds(comparison) for comparison in choice["measured"])
+                assert verdict == bool(choice.get("correct")), \
+                    f"{item['id']}: the results {'support' if verdict else 'contradict'} {choice['text']!r}"
+        assert "{{ result(" in correct[0]["text"], f"{item['id']}: the answer shows no measured number"
+
+
+def test_a_measured_statement_is_checked_against_the_results():
+    """The check can fail: a statement the results contradict is found out, whichever way round."""
+    tie = {"experiment": "data_size", "compare": [{"method": "fine_tuning", "n": 5}, {"method": "scratch", "n": 5}]}
+    assert holds({**tie, "is": "tie"}) and not holds({**tie, "is": "above"}) and not holds({**tie, "is": "below"})
+    gain = {"experiment": "data_size", "compare": [{"method": "fine_tuning", "n": 5},
+                                                   {"method": "feature_extraction", "n": 5}]}
+    assert holds({**gain, "is": "above"}) and not holds({**gain, "is": "tie"})
+    assert holds({**gain, "compare": gain["compare"][::-1], "is": "below"})
+
+
+def test_measured_items_render_the_current_results(bank):
+    quizzes = _fake_env(bank)
+    page = quizzes.quiz("pretrained-vs-scratch")
+    assert "{{" not in page and "{%" not in page
+    printed = quizzes.env.macros["result"]("data_size", "fine_tuning", n=5)
+    assert f"{printed}\nfine-tuned" in page or f"{printed} fine-tuned" in page, page
 
 
 def _seed():
@@ -82,7 +135,9 @@ def test_broken_bank_names_file_line_item_and_problem(files, monkeypatch):
 
 
 def _fake_env(bank):
-    return quiz.Quizzes(FakeEnv("lessons/2-why-freeze-layers.md"), bank)
+    env = FakeEnv("lessons/2-why-freeze-layers.md")
+    results.register_macros(env)
+    return quiz.Quizzes(env, bank)
 
 
 def test_embedding_an_unknown_id_or_lesson_fails_naming_the_page(bank):

@@ -7,10 +7,10 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from quiz_pages import follow_instant_navigation, use_palette
+from sitebuild.pages import CODE_LINE as LINE  # characters a shown code line may hold
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-LINE = 79  # characters a shown code line may hold (the snippets and stored outputs keep to it)
 LEGIBLE_PX = 12  # Lighthouse's font-size audit: text under 12 px is not legible
 
 

@@ -67,7 +67,7 @@ def test_snippet_runs_and_prints_what_the_page_says(snippet, keras, tmp_path, mo
 
 def test_snippets_exist_and_are_named_by_lesson():
     assert SNIPPET_FILES, "no snippets"
-    misnamed = [path.name for path in SNIPPET_FILES if path.name[:3] not in {f"l{n}_" for n in range(1, 9)}]
+    misnamed = [path.name for path in SNIPPET_FILES if path.name[:3] not in {f"l{n}_" for n in range(1, 10)}]
     assert not misnamed, f"snippets must be named l<lesson>_<what>.py: {misnamed}"
 
 
