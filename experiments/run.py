@@ -48,10 +48,7 @@ def configurations(profile, experiment):
 
 def settings(profile, experiment):
     """What an experiment's results depend on (a partial file with other settings is not resumed)."""
-    if experiment == "pretrain":
-        return {"pretrain": profile["pretrain"]}
-    keys = ("seeds", "head", "fine_tune", "scratch", "learning_rates")
-    return {"sizes": profile["sizes"][experiment], **{key: profile[key] for key in keys}}
+    return grid.settings(profile, experiment)
 
 
 def description(experiment):
