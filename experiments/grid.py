@@ -28,7 +28,7 @@ LESSONS_BASE = "all_images"  # the base the lessons use, models/fashion_base.ker
 PRETRAIN_SEED = 0
 SOURCE_VALIDATION = 3000
 PRETRAIN_BATCH = 128
-SOURCE_EPOCH_EXAMPLES = 27000  # a pretraining epoch: the lessons' base's 30,000 source images less validation
+MIN_SOURCE_EPOCH = 12000  # a pretraining epoch: the source images, repeated whole to at least this many examples
 SCRATCH_BATCHNORM_MOMENTUM = 0.9  # see models.build_base
 
 
@@ -37,9 +37,10 @@ def pretrain_base(settings, seed=PRETRAIN_SEED, classes="source", images=None, s
 
     `classes`: "source" (classes 0-4, 27,000 training images) or "target" (12,000 other images of the target's
     own classes: the closest source there can be); `images`: a random subset of that many; `shuffled_labels`:
-    the labels permuted among the images, a pretraining that can teach nothing about the classes. Every base
-    sees as many examples (a smaller source is repeated): a fixed schedule (Adam, cosine decay to zero, last
-    epoch kept); 3,000 held-out source images (true labels) are only watched.
+    the labels permuted among the images, a pretraining that can teach nothing about the classes. One recipe
+    for every base: `epochs` epochs of the source images, repeated whole to at least MIN_SOURCE_EPOCH examples
+    (the lessons' base: 6 x 27,000; a smaller source gets fewer examples, never more), Adam with the rate
+    decaying (cosine) to zero, the last epoch kept; 3,000 held-out source images (true labels) are only watched.
     """
     (x, y), test = data.source(classes)
     keras.utils.set_random_seed(seed)
@@ -49,10 +50,10 @@ def pretrain_base(settings, seed=PRETRAIN_SEED, classes="source", images=None, s
     labels = rng.permutation(y[train]) if shuffled_labels else y[train]
     base = models.build_base()
     classifier = models.build_classifier(base, bn_inference=False)
-    steps = math.ceil(epoch_examples(len(train), SOURCE_EPOCH_EXAMPLES) / PRETRAIN_BATCH) * settings["epochs"]
+    steps = math.ceil(epoch_examples(len(train), MIN_SOURCE_EPOCH) / PRETRAIN_BATCH) * settings["epochs"]
     compile_model(classifier, keras.optimizers.schedules.CosineDecay(settings["learning_rate"], steps))
     result = fit(classifier, x[train], labels, (x[validation], y[validation]), settings["epochs"],
-                 batch_size=PRETRAIN_BATCH, min_epoch_examples=SOURCE_EPOCH_EXAMPLES)
+                 batch_size=PRETRAIN_BATCH, min_epoch_examples=MIN_SOURCE_EPOCH)
     measured = measure(classifier, (x[train], labels), test)
     return base, {"method": "pretrain", "seed": seed, "classes": classes, "images": len(train),
                   "shuffled_labels": shuffled_labels, **measured, **result,
@@ -312,7 +313,7 @@ SOURCES = {"source": "classes 0-4, 27,000 training images",
 def settings(profile, experiment):
     """What an experiment's results depend on, recorded in its results file: the "How this was measured" note
     under a figure is written from it (a partial file with other settings is not resumed)."""
-    pretraining = {**profile["pretrain"], "batch_size": PRETRAIN_BATCH, "epoch_examples": SOURCE_EPOCH_EXAMPLES,
+    pretraining = {**profile["pretrain"], "batch_size": PRETRAIN_BATCH, "min_epoch_examples": MIN_SOURCE_EPOCH,
                    "watched": f"{SOURCE_VALIDATION:,} held-out source images",
                    "schedule": "Adam, cosine decay to zero, the last epoch kept (no choice on validation)"}
     if experiment == "pretrain":
