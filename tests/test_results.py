@@ -190,21 +190,6 @@ def test_provenance_names_no_accelerator_the_backend_does_not_use():
         assert found["accelerator"] == "none (CPU only)"
 
 
-def test_a_fine_tuning_run_asked_for_twice_with_the_same_settings_is_trained_once(monkeypatch):
-    trained = []
-    target = object.__new__(grid.Target)  # no data, no base model: only the sharing is under test
-    target.profile, target.fine_tuned = run.PROFILES["quick"], {}
-    monkeypatch.setattr(target, "_fine_tune", lambda *settings: trained.append(settings) or {"test_accuracy": 0.5})
-    head_run = {"n": 5, "seed": 0}
-    first = target.fine_tune(None, None, head_run, "fine_tuning_candidate", learning_rate=1e-3)
-    again = target.fine_tune(None, None, head_run, "fine_tuning", learning_rate=1e-3)
-    target.fine_tune(None, None, head_run, "fine_tuning", learning_rate=1e-2)
-    target.fine_tune(None, None, head_run, "unfreeze_2", blocks=2, learning_rate=1e-3)
-    target.fine_tune(None, None, {"n": 5, "seed": 1}, "fine_tuning", learning_rate=1e-3)
-    assert len(trained) == 4  # only the second call was shared
-    assert (first["method"], again["method"]) == ("fine_tuning_candidate", "fine_tuning")
-
-
 def test_provenance_marks_a_run_from_uncommitted_code(tmp_path, monkeypatch):
     for path in ("experiments/grid.py", "experiments/results/data_size.json"):
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
