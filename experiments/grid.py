@@ -97,6 +97,15 @@ class Target:
             self.trained[key] = compute()
         return self.trained[key]
 
+    def pretrain_bases(self):
+        """Every base of the profile but the lessons' own, pretrained here: {name: (weights, pretraining run)}."""
+        return {name: self.pretrained(name) for name in self.profile["bases"] if name != LESSONS_BASE}
+
+    def preset(self, bases):
+        """Take bases another process pretrained (pretrain_bases), so this one does not pretrain them again."""
+        for name, base in bases.items():
+            self.trained["base", name] = base
+
     def split(self, n, seed):
         return self.once(("split", n, seed), lambda: self.data.split(n, seed))
 
@@ -141,20 +150,22 @@ class Target:
                       for rate in self.profile["candidate_rates"]["feature_extraction"]]
         return min(candidates, key=lambda candidate: candidate[0]["validation_loss"])
 
-    def fine_tune(self, name, n, seed, learning_rate, blocks=1, bn_inference=True, freeze_batchnorm=True):
+    def fine_tune(self, name, n, seed, learning_rate, blocks=1, bn_inference=True, freeze_batchnorm=True,
+                  augment=False):
         """Both phases of fine-tuning base `name`: the head phase, then the top `blocks` blocks unfrozen
         (BatchNorm layers stay frozen unless told), recompiled at `learning_rate` and trained for the rest of the
-        budget. Records how far the BatchNorm moving statistics moved."""
-        key = ("fine_tune", name, n, seed, learning_rate, blocks, bn_inference, freeze_batchnorm)
+        budget, with the augmentation layers in front when `augment` (the head phase trains on the frozen base's
+        features, which cannot be augmented). Records how far the BatchNorm moving statistics moved."""
+        key = ("fine_tune", name, n, seed, learning_rate, blocks, bn_inference, freeze_batchnorm, augment)
         return {**self.once(key, lambda: self._fine_tune(name, n, seed, learning_rate, blocks, bn_inference,
-                                                         freeze_batchnorm))}
+                                                         freeze_batchnorm, augment))}
 
-    def _fine_tune(self, name, n, seed, learning_rate, blocks, bn_inference, freeze_batchnorm):
+    def _fine_tune(self, name, n, seed, learning_rate, blocks, bn_inference, freeze_batchnorm, augment):
         head_run, head_weights = self.head_phase(name, n, seed)
         train, validation = self.split(n, seed)
         keras.utils.set_random_seed(seed)
         base = self.fresh_base(name)
-        classifier = models.build_classifier(base, bn_inference=bn_inference)
+        classifier = models.build_classifier(base, bn_inference=bn_inference, augment=augment)
         classifier.get_layer("classes").set_weights(head_weights)
         models.set_trainable_blocks(base, blocks, freeze_batchnorm)
         statistics = models.batchnorm_statistics(base)
@@ -164,23 +175,25 @@ class Target:
         moved = max(float(np.max(np.abs(a - b))) for a, b in zip(statistics, models.batchnorm_statistics(base)))
         return {"method": "fine_tuning", "base": name, "n": n, "seed": seed, "blocks": blocks,
                 "learning_rate": learning_rate, "bn_inference": bn_inference, "freeze_batchnorm": freeze_batchnorm,
-                "bn_statistics_moved": moved, **measure(classifier, train, self.test), **result,
+                "augment": augment, "bn_statistics_moved": moved, **measure(classifier, train, self.test), **result,
                 "examples_seen": head_run["examples_seen"] + result["examples_seen"],
                 "head_learning_rate": head_run["learning_rate"], "head_best_epoch": head_run["best_epoch"],
                 "head_curves": head_run["curves"]}
 
-    def scratch(self, n, seed, learning_rate):
-        """The same architecture from random weights, every layer trained, the whole budget."""
+    def scratch(self, n, seed, learning_rate, augment=False):
+        """The same architecture from random weights, every layer trained, the whole budget (with the
+        augmentation layers in front when `augment`)."""
         def train_scratch():
             train, validation = self.split(n, seed)
             keras.utils.set_random_seed(seed)
             base = models.build_base(batchnorm_momentum=SCRATCH_BATCHNORM_MOMENTUM)
-            classifier = models.build_classifier(base, bn_inference=False)
+            classifier = models.build_classifier(base, bn_inference=False, augment=augment)
             compile_model(classifier, learning_rate)
             result = fit(classifier, *train, validation, self.budget["epochs"], self.budget["patience"])
             return {"method": "scratch", "base": "none", "n": n, "seed": seed, "blocks": models.BLOCKS,
-                    "learning_rate": learning_rate, **measure(classifier, train, self.test), **result}
-        return {**self.once(("scratch", n, seed, learning_rate), train_scratch)}
+                    "learning_rate": learning_rate, "augment": augment, **measure(classifier, train, self.test),
+                    **result}
+        return {**self.once(("scratch", n, seed, learning_rate, augment), train_scratch)}
 
     def compare(self, name, n, seed):
         """Feature extraction and fine-tuning of base `name`, and scratch: each method's candidate runs (one per
@@ -227,6 +240,20 @@ def pretraining_source(lab, n, seed):
                  and (run["method"] != "scratch" or index == 0)]
     if (n, seed) == (profile["sizes"]["pretraining_source"][0], profile["seeds"][0]):
         runs += [{**run} for _, run in map(target.pretrained, profile["bases"]) if run]
+    return runs
+
+
+def augmentation(lab, n, seed):
+    """Fine-tuning the lessons' base and training from scratch, each without and with lesson 9's augmentation
+    layers, each with its rate chosen on validation: the chosen runs (they name the candidates' validation
+    losses). The runs without augmentation are data_size's."""
+    target, runs = lab.target, []
+    train = {"fine_tuning": lambda rate, augment: target.fine_tune(LESSONS_BASE, n, seed, rate, augment=augment),
+             "scratch": lambda rate, augment: target.scratch(n, seed, rate, augment=augment)}
+    for method, trained in train.items():
+        for augment in (False, True):
+            name = f"{method}_augmented" if augment else method
+            runs.append(choose([trained(rate, augment) for rate in target.profile["candidate_rates"][method]], name))
     return runs
 
 
@@ -302,6 +329,10 @@ METHODS = {
     "data_size": {**COMPARISON, "<method>_candidate": "the method at one of its candidate learning rates; "
                                                       "<method> is the one validation chose"},
     "pretraining_source": {**COMPARISON, "pretrain": "a base's own pretraining (recorded once)"},
+    "augmentation": {"fine_tuning": COMPARISON["fine_tuning"], "scratch": COMPARISON["scratch"],
+                     "<method>_augmented": "the same with the augmentation layers in front of the base, active only "
+                                           "in training (fine-tuning: in its fine-tuning phase; its head phase "
+                                           "trains on the frozen base's features, which cannot be augmented)"},
     "lr_sweep": {"fine_tuning": "the head phase, then the top block unfrozen and trained at each swept rate"},
     "blocks": {"unfreeze_<k>": "the head phase, then the top k blocks unfrozen (BatchNorm layers frozen; 0: the "
                                "base stays frozen while the whole model trains on)"},
@@ -313,8 +344,10 @@ METHODS = {
                   "freeze_before_first_fit": "compiled with the base trainable, frozen before the first fit"},
 }
 FINE_TUNING_RATE = {  # experiment: where its fine-tuning phase's learning rate came from
-    "data_size": "chosen", "pretraining_source": "chosen", "lr_sweep": "swept", "blocks": "fixed",
-    "bn_modes": "fixed", "recompile": "fixed"}
+    "data_size": "chosen", "pretraining_source": "chosen", "augmentation": "chosen", "lr_sweep": "swept",
+    "blocks": "fixed", "bn_modes": "fixed", "recompile": "fixed"}
+AUGMENTATION = ("lesson 9's layers: RandomTranslation(0.1, 0.1), RandomRotation(0.05) and RandomZoom(0.1), "
+                "uncovered pixels black; a new random version of each training image in every epoch")
 SOURCES = {"source": "classes 0-4, 27,000 training images",
            "target": "the target's own classes, 12,000 training images no target draw uses"}
 
@@ -357,6 +390,8 @@ def settings(profile, experiment):
                                  "images": source.get("images", "all"),
                                  "shuffled_labels": source.get("shuffled_labels", False)}
                           for name, source in profile["bases"].items()}
+    if experiment == "augmentation":
+        found["augmentation"] = AUGMENTATION
     if experiment == "lr_sweep":
         found["learning_rates"]["swept"] = profile["sweep_rates"]
     if experiment in ("blocks", "bn_modes", "recompile"):
@@ -389,6 +424,8 @@ EXPERIMENTS = {  # in the order a run does them
     "pretraining_source": on_target(pretraining_source, "When does a pretrained start pay? Feature extraction and "
                                                         "fine-tuning of bases pretrained on different sources "
                                                         "against training from scratch, by examples per class"),
+    "augmentation": on_target(augmentation, "Fine-tuning and training from scratch without and with lesson 9's "
+                                            "augmentation layers, by examples per class"),
     "recompile": on_target(recompile, "Unfreezing after fit with and without compile(); freezing before the first "
                                       "fit"),
     "bn_modes": on_target(bn_modes, "Whole base unfrozen: BatchNorm left trainable (with and without training=False) "

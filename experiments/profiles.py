@@ -12,14 +12,14 @@ PROFILES = {
     "quick": {
         "seeds": [0, 1, 2],
         "pretrain": {"learning_rate": 3e-3, "epochs": 6},
-        "budget": {"epochs": 25, "head_epochs": 5, "patience": 3},
+        "budget": {"epochs": 25, "head_epochs": 5, "patience": 5},
         "candidate_rates": {"feature_extraction": [1e-2, 1e-1], "fine_tuning": [1e-3, 1e-2],
                             "scratch": [1e-3, 1e-2]},
         "sweep_rates": [1e-5, 1e-4, 1e-3, 1e-2, 1e-1],
         "fixed_learning_rate": 1e-3,
         "bases": {"all_images": {}, "target_classes": {"classes": "target"}},
-        "sizes": {"data_size": [5, 100], "pretraining_source": [5, 100], "lr_sweep": [5], "blocks": [5],
-                  "bn_modes": [5], "recompile": [5]},
+        "sizes": {"data_size": [5, 100], "pretraining_source": [5, 100], "augmentation": [5], "lr_sweep": [5],
+                  "blocks": [5], "bn_modes": [5], "recompile": [5]},
     },
     "full": {
         "seeds": [0, 1, 2, 3, 4],
@@ -33,7 +33,8 @@ PROFILES = {
                   "target_classes_500_images": {"classes": "target", "images": 500},
                   "shuffled_labels": {"shuffled_labels": True}},
         "sizes": {"data_size": [2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
-                  "pretraining_source": [2, 5, 10, 20, 50, 100, 200, 500, 1000], "lr_sweep": [5, 20, 100, 1000],
+                  "pretraining_source": [2, 5, 10, 20, 50, 100, 200, 500, 1000],
+                  "augmentation": [2, 5, 20, 100, 1000], "lr_sweep": [5, 20, 100, 1000],
                   "blocks": [20, 100, 1000], "bn_modes": [5, 20, 100, 1000], "recompile": [20, 100]},
     },
 }
