@@ -110,6 +110,7 @@ METRICS = {
     "test_accuracy": Metric(_field("test_accuracy"), "%", 100, ".1f"),
     "train_accuracy": Metric(_field("train_accuracy"), "%", 100, ".1f"),
     "validation_accuracy": Metric(best_validation_accuracy, "%", 100, ".1f"),
+    "validation_loss": Metric(_field("validation_loss"), "", 1, ".3f"),  # at the kept epoch: what choices rank
     "source_test_accuracy": Metric(_field("source_test_accuracy"), "%", 100, ".1f"),
     "gap": Metric(_field("gap"), "points", 100, ".1f"),  # train accuracy minus test accuracy
     "epoch_seconds": Metric(epoch_time, "s", 1, ".2f"),

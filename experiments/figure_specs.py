@@ -6,7 +6,7 @@ the figure's table. Standard library only, like the contract.
 
 from typing import Callable, NamedTuple
 
-from experiments.contract import ResultsError, load, select, summary
+from experiments.contract import load, paired_difference, select, summary
 
 WIDTH = 5.0  # inches: the SVG is WIDTH × 72 pt, shown at most WIDTH × 96 CSS px wide (legible on a phone)
 PALETTES = ("light", "dark")  # Material's names: a page shows `<image>#only-light` or `#only-dark`
@@ -70,6 +70,21 @@ class BatchNormPoint(NamedTuple):
     statistics_moved: dict
 
 
+class SourcePoint(NamedTuple):
+    base: str
+    method: str
+    n: int
+    accuracy: dict
+    versus_scratch: dict | None  # pretrained minus scratch, seed by seed (None for scratch itself)
+
+
+class AugmentationPoint(NamedTuple):
+    method: str
+    n: int
+    accuracy: dict
+    gap: dict
+
+
 class Epoch(NamedTuple):
     epoch: int  # on the figure's axis: fine-tuning epoch k is drawn at (the head's best epoch) + k
     phase: str
@@ -80,6 +95,8 @@ class Epoch(NamedTuple):
 HEAD, HEAD_DISCARDED, FINE_TUNING = ("head (base frozen)", "head, after its best epoch (not kept)",
                                      "fine-tuning (from the head's best epoch)")
 DATA_SIZE_METHODS = ("feature_extraction", "fine_tuning", "scratch")
+PRETRAINED_METHODS = ("fine_tuning", "feature_extraction")
+AUGMENTATION_METHODS = ("fine_tuning", "fine_tuning_augmented", "scratch", "scratch_augmented")
 BN_METHODS = ("bn_training", "bn_training_false", "bn_frozen")
 RECOMPILE_METHODS = ("no_recompile", "recompile", "freeze_before_first_fit")
 
@@ -89,7 +106,13 @@ METHOD_LABELS = {"feature_extraction": "feature extraction (frozen base)",
                  "bn_training": "base(x), BatchNorm trainable",
                  "bn_training_false": "base(x, training=False), BatchNorm trainable",
                  "bn_frozen": "BatchNorm layers frozen", "no_recompile": "unfreeze, no compile()",
-                 "recompile": "unfreeze, compile()", "freeze_before_first_fit": "freeze after compile(), before fit"}
+                 "recompile": "unfreeze, compile()", "freeze_before_first_fit": "freeze after compile(), before fit",
+                 "fine_tuning_augmented": "fine-tuning, augmented", "scratch_augmented": "from scratch, augmented"}
+# What each base of the pretraining_source experiment was pretrained on, as legends and tables say it.
+BASE_LABELS = {"none": "none (from scratch)", "all_images": "the lessons' base: clothes (27,000 images)",
+               "target_classes": "the new classes' own images (12,000 others)",
+               "500_images": "clothes, 500 images", "target_classes_500_images": "the new classes, 500 other images",
+               "shuffled_labels": "clothes with shuffled labels"}
 
 
 def _sizes(data, **where):
@@ -128,20 +151,34 @@ def _batchnorm(data):
 
 
 def _two_phase(data, n=100, seed=0):
-    """One run's epochs: the head's, then fine-tuning's, which restarted from the head's best epoch (early
-    stopping restored those weights), so they branch off there."""
-    head = select(data, method="feature_extraction", n=n, seed=seed)[0]
+    """One fine-tuning run's epochs: its head phase's, then fine-tuning's, which restarted from the head phase's
+    best epoch (early stopping restored those weights), so they branch off there."""
     tuned = select(data, method="fine_tuning", n=n, seed=seed)[0]
-    if tuned["head_curves"] != head["curves"]:
-        raise ResultsError(f"results of experiment {data['experiment']!r}: the fine-tuning run n={n}, seed={seed} "
-                           f"did not start from the feature-extraction run's head")
-    best = head["best_epoch"]
+    best, head = tuned["head_best_epoch"], tuned["head_curves"]
     points = [Epoch(epoch, HEAD if epoch <= best else HEAD_DISCARDED, train, validation)
-              for epoch, (train, validation) in enumerate(zip(head["curves"]["accuracy"],
-                                                               head["curves"]["val_accuracy"]), start=1)]
+              for epoch, (train, validation) in enumerate(zip(head["accuracy"], head["val_accuracy"]), start=1)]
     return points + [Epoch(best + epoch, FINE_TUNING, train, validation)
                      for epoch, (train, validation) in enumerate(zip(tuned["curves"]["accuracy"],
                                                                       tuned["curves"]["val_accuracy"]), start=1)]
+
+
+def _sources(data):
+    """Per base and size: each pretrained method's accuracy and its lead over scratch (seed by seed); scratch."""
+    points = [SourcePoint("none", "scratch", n, summary(data, method="scratch", n=n), None)
+              for n in _sizes(data, method="scratch")]
+    for base in data["settings"]["bases"]:
+        for method in PRETRAINED_METHODS:
+            for n in _sizes(data, method=method, base=base):
+                where = {"method": method, "base": base, "n": n}
+                points.append(SourcePoint(base, method, n, summary(data, **where),
+                                          paired_difference(data, "test_accuracy", where,
+                                                            {"method": "scratch", "n": n})))
+    return points
+
+
+def _augmentation(data):
+    return [AugmentationPoint(method, n, summary(data, method=method, n=n), summary(data, "gap", method=method, n=n))
+            for method in AUGMENTATION_METHODS for n in _sizes(data, method=method)]
 
 
 FIGURES = {
@@ -160,6 +197,26 @@ FIGURES = {
         alt="Line chart of the train-test accuracy gap against training examples per class, on a logarithmic "
             "axis, for a frozen base (feature extraction), fine-tuning and training from scratch.",
         caption="Train accuracy minus test accuracy: how much each method overfits its training examples."),
+    "pretraining_source": Figure(
+        "pretraining_source", _sources,
+        (Column("pretrained on", "base"), Column("method", "method"), Column("examples per class", "n"),
+         Column("test accuracy", "accuracy", "test_accuracy"),
+         Column("minus from scratch, seed by seed", "versus_scratch", "test_accuracy")), 4.8,
+        alt="Chart of how many points of test accuracy a pretrained start gained over training from scratch, "
+            "seed by seed, against training examples per class on a logarithmic axis: fine-tuning and feature "
+            "extraction, for each base; above the zero line the pretrained start won.",
+        caption="When a pretrained start pays: test accuracy of each pretrained start minus that of the same "
+                "network trained from scratch on the same images, seed by seed (points: mean; whiskers: one "
+                "standard deviation of the differences); above zero, the pretrained start won."),
+    "augmentation": Figure(
+        "augmentation", _augmentation,
+        (Column("method", "method"), Column("examples per class", "n"),
+         Column("test accuracy", "accuracy", "test_accuracy"), Column("train-test gap", "gap", "gap")), 6.0,
+        alt="Two grouped bar charts, fine-tuning and training from scratch, each without and with the "
+            "augmentation layers: test accuracy above, the train-test gap below.",
+        caption="Fine-tuning and training from scratch with {sizes} examples per class, without and with the "
+                "augmentation layers of this lesson. Above: test accuracy; below: train accuracy minus test "
+                "accuracy. Means over seeds, whiskers one standard deviation."),
     "timing": Figure(
         "blocks", _timing, (Column("blocks unfrozen", "blocks"),
                             Column("seconds per epoch", "seconds", "epoch_seconds")), 3.4,

@@ -30,8 +30,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from experiments.contract import RESULTS, ResultsError, format_value, load, results_path  # noqa: E402
-from experiments.figure_specs import (FIGURES, FINE_TUNING, HEAD, HEAD_DISCARDED, METHOD_LABELS,  # noqa: E402
-                                      PALETTES, WIDTH, svg_name)
+from experiments.figure_specs import (BASE_LABELS, FIGURES, FINE_TUNING, HEAD, HEAD_DISCARDED,  # noqa: E402
+                                      METHOD_LABELS, PALETTES, WIDTH, svg_name)
 
 FIGURES_DIR = ROOT / "docs" / "figures"
 DRAWN_DIGITS = 6  # significant digits of every value drawn: noise in the results below that cannot show
@@ -52,6 +52,7 @@ COLORS = {
                                                      "vermillion": "#F07838", "purple": "#E09CC4"}),
 }
 ROLE = {"feature_extraction": "blue", "fine_tuning": "green", "scratch": "vermillion",
+        "fine_tuning_augmented": "purple", "scratch_augmented": "blue",
         "bn_training": "vermillion", "bn_training_false": "purple", "bn_frozen": "blue"}
 MARKERS = {"feature_extraction": "o", "fine_tuning": "s", "scratch": "^"}
 SERIES = ("blue", "vermillion", "green", "purple")  # one line per training-set size
@@ -163,20 +164,22 @@ def draw_two_phase(figure, points, colors):
                             (tuning, {"marker": "o"})):
             axes.plot([point.epoch for point in line], [drawn(getattr(point, field), 100) for point in line],
                       color=colors.colors[role], markersize=4, **style)
-    axes.plot([], [], color=colors.muted, linestyle=":", label="head after its best epoch (not kept)")
+    if len(later) > 1:
+        axes.plot([], [], color=colors.muted, linestyle=":", label="head after its best epoch (not kept)")
     axes.axvline(best.epoch, color=colors.text, linestyle="--", linewidth=1)
     axes.annotate(f"fine-tuning starts\nfrom head epoch {best.epoch}", (best.epoch, 0.04),
-                  xycoords=("data", "axes fraction"), xytext=(-5, 0), textcoords="offset points", ha="right")
+                  xycoords=("data", "axes fraction"), xytext=(5, 0), textcoords="offset points", ha="left")
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel("epoch")
     axes.set_ylabel("accuracy (%)")
     figure.legend(loc="outside lower center")
 
 
-def _annotate_bars(axes, bars, summaries, metric):
-    """Each bar's mean as the pages print it, above its whisker."""
-    for bar, mean, spread in zip(bars, means(summaries), spreads(summaries)):
-        axes.annotate(format_value(metric, mean), (bar.get_x() + bar.get_width() / 2, mean + spread),
+def _annotate_bars(axes, bars, summaries, metric, scale=1):
+    """Each bar's mean as the pages print it, above its whisker (bars drawn at `scale`)."""
+    tops = [mean + spread for mean, spread in zip(means(summaries, scale), spreads(summaries, scale))]
+    for bar, mean, top in zip(bars, means(summaries), tops):
+        axes.annotate(format_value(metric, mean), (bar.get_x() + bar.get_width() / 2, top),
                       xytext=(0, 3), textcoords="offset points", ha="center", va="bottom")
     axes.margins(y=0.2)
     axes.xaxis.grid(False)
@@ -233,9 +236,41 @@ def draw_blocks(figure, points, colors):
     gap.set_xlabel("top blocks unfrozen (0 = base frozen)")
 
 
+def draw_pretraining_source(figure, points, colors):
+    """Per base and method, the lead over scratch against n; the base by line style, the method by colour."""
+    axes = figure.subplots()
+    styles = ("-", "--", "-.", ":")
+    bases = list(dict.fromkeys(point.base for point in points if point.versus_scratch))
+    for base, linestyle in zip(bases, styles):
+        for method in dict.fromkeys(point.method for point in points if point.base == base):
+            line = [point for point in points if (point.base, point.method) == (base, method)]
+            stats = [point.versus_scratch for point in line]
+            axes.errorbar([point.n for point in line], means(stats, 100), yerr=spreads(stats, 100),
+                          marker=MARKERS[method], linestyle=linestyle, color=colors.colors[ROLE[method]],
+                          label=textwrap.fill(f"{METHOD_LABELS[method]}, {BASE_LABELS[base]}", 48))
+    axes.axhline(0, color=colors.text, linewidth=1)
+    axes.annotate("from scratch", (0, 0), xycoords=("axes fraction", "data"), xytext=(4, 4),
+                  textcoords="offset points", ha="left", va="bottom", color=colors.muted)
+    _log_sizes(axes, sorted({point.n for point in points}))
+    axes.set_ylabel("test accuracy minus\nfrom scratch (points)")
+    figure.legend(loc="outside lower center")
+
+
+def draw_augmentation(figure, points, colors):
+    accuracy, gap = figure.subplots(2, 1, sharex=True)
+    for bars, stats in _grouped_bars(accuracy, points, "accuracy", colors, 100):
+        _annotate_bars(accuracy, bars, stats, "test_accuracy", 100)
+    accuracy.set_ylabel("test accuracy (%)")
+    _grouped_bars(gap, points, "gap", colors, 100)
+    gap.xaxis.grid(False)
+    gap.set_ylabel("train − test gap\n(points)")
+    gap.set_xlabel("training examples per class")
+    figure.legend(*accuracy.get_legend_handles_labels(), loc="outside lower center")
+
+
 DRAW = {"data_size": draw_data_size, "gap": draw_gap, "timing": draw_timing, "lr_sweep": draw_lr_sweep,
         "two_phase": draw_two_phase, "recompile": draw_recompile, "bn_modes": draw_bn_modes,
-        "blocks": draw_blocks}
+        "blocks": draw_blocks, "pretraining_source": draw_pretraining_source, "augmentation": draw_augmentation}
 # matplotlib's ids of clip paths (p…), markers (m…) and path collections (C…_…_…): a prefix, then 10 hex digits
 # of a hash.
 HASHED_ID = re.compile(r'(?<=["#])((?:[A-Za-z]+|C[0-9a-f]+_[0-9a-f]+_)[0-9a-f]{10})(?=[")])')

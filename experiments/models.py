@@ -26,10 +26,24 @@ def build_base(batchnorm_momentum=0.99):
     return keras.Model(image, features, name="fashion_base")
 
 
-def build_classifier(base, classes=5, bn_inference=True, dropout=0.2):
-    """base + Dropout + Dense. bn_inference=False calls base(x) plainly, so BatchNorm follows fit's training mode."""
+def augmentation():
+    """Lesson 9's augmentation layers: small random shifts, turns and zooms, uncovered pixels black (the images'
+    background). They change the images only in training."""
+    return keras.Sequential([layers.RandomTranslation(0.1, 0.1, fill_mode="constant"),
+                             layers.RandomRotation(0.05, fill_mode="constant"),
+                             layers.RandomZoom(0.1, fill_mode="constant")], name="augment")
+
+
+def build_classifier(base, classes=5, bn_inference=True, dropout=0.2, augment=False):
+    """base + Dropout + Dense. bn_inference=False calls base(x) plainly, so BatchNorm follows fit's training mode.
+    augment puts the augmentation layers in front of the base (with a channel axis around them)."""
     image = keras.Input(shape=(28, 28), name="image")
-    features = base(image, training=False) if bn_inference else base(image)
+    x = image
+    if augment:
+        x = layers.Reshape((28, 28, 1), name="add_channel")(x)
+        x = augmentation()(x)
+        x = layers.Reshape((28, 28), name="drop_channel")(x)
+    features = base(x, training=False) if bn_inference else base(x)
     x = layers.Dropout(dropout, name="dropout")(features)
     scores = layers.Dense(classes, activation="softmax", name="classes")(x)
     return keras.Model(image, scores, name="classifier")

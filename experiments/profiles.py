@@ -1,29 +1,40 @@
-"""Run profiles: `quick` is the committed CPU run (its measured time: results/run.json), `full` is for a GPU."""
+"""Run profiles: `quick` is the committed CPU run (its measured time: results/run.json), `full` is for a GPU.
+
+`budget` is every method's (grid.py's docstring): at most `epochs` epochs, of which a two-phase method spends
+`head_epochs` on the head; early stopping after `patience` epochs without a lower validation loss. Every phase
+with a choice picks its learning rate from its method's `candidate_rates` (the head phase from feature
+extraction's); lr_sweep tries each of `sweep_rates`; blocks,
+bn_modes and recompile fine-tune at `fixed_learning_rate`. `bases`: what pretraining_source's bases were
+pretrained on (`all_images` is the lessons' base, models/fashion_base.keras).
+"""
 
 PROFILES = {
     "quick": {
         "seeds": [0, 1, 2],
         "pretrain": {"learning_rate": 3e-3, "epochs": 6},
-        "head": {"learning_rate": 1e-2, "epochs": 10, "patience": 3},
-        "fine_tune": {"learning_rate": 1e-4, "candidates": [1e-3, 1e-2], "epochs": 4, "patience": 2,
-                      "max_examples": 10000},
-        "scratch": {"learning_rate": 1e-3, "epochs": 12, "patience": 3, "warmup": 3, "batchnorm_momentum": 0.9,
-                    "max_examples": 25000},
-        "sizes": {"data_size": [5, 100, 1000], "lr_sweep": [5, 100], "blocks": [100], "bn_modes": [5],
-                  "recompile": [5]},
-        "learning_rates": [1e-5, 1e-4, 1e-3, 1e-2, 1e-1],
+        "budget": {"epochs": 25, "head_epochs": 5, "patience": 5},
+        "candidate_rates": {"feature_extraction": [1e-2, 1e-1], "fine_tuning": [1e-3, 1e-2],
+                            "scratch": [1e-3, 1e-2]},
+        "sweep_rates": [1e-5, 1e-4, 1e-3, 1e-2, 1e-1],
+        "fixed_learning_rate": 1e-3,
+        "bases": {"all_images": {}, "target_classes": {"classes": "target"}},
+        "sizes": {"data_size": [5, 100], "pretraining_source": [5, 100], "augmentation": [5], "lr_sweep": [5],
+                  "blocks": [5], "bn_modes": [5], "recompile": [5]},
     },
     "full": {
         "seeds": [0, 1, 2, 3, 4],
         "pretrain": {"learning_rate": 3e-3, "epochs": 30},
-        "head": {"learning_rate": 1e-2, "epochs": 100, "patience": 10},
-        "fine_tune": {"learning_rate": 1e-4, "candidates": [1e-4, 1e-3, 1e-2], "epochs": 50, "patience": 6,
-                      "max_examples": 500000},
-        "scratch": {"learning_rate": 1e-3, "epochs": 100, "patience": 10, "warmup": 10, "batchnorm_momentum": 0.9,
-                    "max_examples": 1000000},
-        "sizes": {"data_size": [5, 10, 20, 50, 100, 200, 500, 1000, 2000], "lr_sweep": [5, 20, 100, 1000],
-                  "blocks": [20, 100, 1000], "bn_modes": [5, 20, 100, 1000],
-                  "recompile": [20, 100]},
-        "learning_rates": [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1],
+        "budget": {"epochs": 60, "head_epochs": 15, "patience": 8},
+        "candidate_rates": {"feature_extraction": [1e-3, 1e-2, 1e-1], "fine_tuning": [1e-4, 1e-3, 1e-2],
+                            "scratch": [1e-4, 1e-3, 1e-2]},
+        "sweep_rates": [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1],
+        "fixed_learning_rate": 1e-3,
+        "bases": {"all_images": {}, "500_images": {"images": 500}, "target_classes": {"classes": "target"},
+                  "target_classes_500_images": {"classes": "target", "images": 500},
+                  "shuffled_labels": {"shuffled_labels": True}},
+        "sizes": {"data_size": [2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
+                  "pretraining_source": [2, 5, 10, 20, 50, 100, 200, 500, 1000],
+                  "augmentation": [2, 5, 20, 100, 1000], "lr_sweep": [5, 20, 100, 1000],
+                  "blocks": [20, 100, 1000], "bn_modes": [5, 20, 100, 1000], "recompile": [20, 100]},
     },
 }

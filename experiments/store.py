@@ -106,8 +106,12 @@ class Results:
         self.data["provenance"]["load_average"].append(round(os.getloadavg()[0], 2))
         write_atomically(self.partial, self.data)
 
-    def publish(self):
-        """Mark complete and replace the final file; only now is a previous complete result overwritten."""
+    def publish(self, order=None):
+        """Mark complete and replace the final file; only now is a previous complete result overwritten. `order`:
+        the configurations in the order the file lists them (they may have finished in any order)."""
+        if order:
+            self.data["done"].sort(key=order.index)
+            self.data["runs"].sort(key=lambda run: order.index(run["configuration"]))
         self.data["complete"] = True
         self.data["provenance"]["date"] = datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec="seconds")

@@ -1,4 +1,8 @@
-"""Fitting and measuring: every run records test accuracy, curves, time per epoch and the train-test gap."""
+"""Fitting and measuring: every run records test accuracy, curves, time per epoch and the train-test gap.
+
+The one early-stopping rule of every target-task run: watch the validation loss, stop after `patience` epochs
+without a lower one, keep (restore) the weights of the epoch with the lowest.
+"""
 
 import math
 import time
@@ -27,23 +31,32 @@ def compile_model(model, learning_rate):
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=LOSS, metrics=["accuracy"])
 
 
-def fit(model, x, y, validation, epochs, patience, batch_size=BATCH_SIZE, max_examples=None, warmup=0):
-    """Fit with early stopping on validation accuracy (best weights restored); return curves, epoch times.
+def epoch_examples(train_size, minimum=MIN_EPOCH_EXAMPLES):
+    """Examples in one epoch: the training set, repeated whole until there are at least `minimum`."""
+    return train_size * math.ceil(minimum / train_size)
 
-    `max_examples` caps the epochs so that large training sets see at most that many examples in all;
-    no early stop during the first `warmup` epochs (a model from scratch sits at chance for a few epochs
-    while its BatchNorm statistics settle).
+
+def fit(model, x, y, validation, epochs, patience=None, batch_size=BATCH_SIZE, min_epoch_examples=MIN_EPOCH_EXAMPLES):
+    """Fit for at most `epochs` epochs; return curves, epoch times, the epoch kept and the examples seen.
+
+    With `patience`, early stopping on the validation loss (see the module docstring); without, a fixed
+    schedule whose last epoch is kept.
     """
-    repeat = math.ceil(MIN_EPOCH_EXAMPLES / len(x))
-    if max_examples:
-        epochs = min(epochs, max(2, max_examples // (len(x) * repeat)))
+    repeat = epoch_examples(len(x), min_epoch_examples) // len(x)
     timer = EpochTimer()
-    stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=patience, restore_best_weights=True,
-                                         start_from_epoch=warmup)
+    callbacks = [timer]
+    if patience:
+        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
+        callbacks.append(stop)
+    cpu_start = time.process_time()
     history = model.fit(np.concatenate([x] * repeat), np.concatenate([y] * repeat), validation_data=validation,
-                        epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[timer, stop])
+                        epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks)
     curves = {name: [round(float(value), 4) for value in values] for name, values in history.history.items()}
-    return {"curves": curves, "epoch_seconds": timer.seconds, "best_epoch": stop.best_epoch + 1}
+    epochs_run = len(timer.seconds)
+    best_epoch = stop.best_epoch + 1 if patience else epochs_run
+    return {"curves": curves, "epoch_seconds": timer.seconds, "best_epoch": best_epoch, "epochs_run": epochs_run,
+            "examples_seen": epochs_run * len(x) * repeat, "validation_loss": curves["val_loss"][best_epoch - 1],
+            "fit_cpu_seconds": round(time.process_time() - cpu_start, 2)}
 
 
 def accuracy(model, x, y):

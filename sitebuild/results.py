@@ -8,19 +8,21 @@ import html
 
 from experiments.contract import (ResultsError, chosen_learning_rate, difference_unit, format_number,
                                   format_value, load, metric_definition, summary)
-from experiments.figure_specs import FIGURES, METHOD_LABELS, PALETTES, WIDTH, svg_name
+from experiments.figure_specs import BASE_LABELS, FIGURES, METHOD_LABELS, PALETTES, WIDTH, svg_name
 
 CSS_PX_PER_INCH = 96
 
 
 def _cell(value, metric):
+    if value is None:  # nothing to show in this row (e.g. scratch's difference from itself)
+        return "—"
     if isinstance(value, dict):  # a summary over seeds
         return f"{format_value(metric, value['mean'])} ± {format_value(metric, value['std'])}"
     if metric:
         return format_value(metric, value)
     if isinstance(value, float):
         return f"{value:g}"
-    return METHOD_LABELS.get(value, str(value))
+    return METHOD_LABELS.get(value, BASE_LABELS.get(value, str(value)))
 
 
 def provenance_text(data):
@@ -32,6 +34,50 @@ def provenance_text(data):
             f"accelerator: {source['accelerator']}; backend {source['backend']} ({versions}); "
             f"{source['date']}, {source['wall_seconds']:.0f} s, commit {source['git_commit'][:10]}"
             + " with uncommitted code changes" * source["git_commit"].endswith("-dirty") + ".")
+
+
+def _rate(rate):
+    """A learning rate as the pages write it: 1e-3."""
+    return f"{rate:.0e}".replace("e-0", "e-")
+
+
+def _listed(values):
+    values = [str(value) for value in values]
+    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} and {values[-1]}"
+
+
+def protocol_html(settings):
+    """"How this was measured", from what the run recorded in the results file's settings."""
+    budget, rates, validation = settings["budget"], settings["learning_rates"], settings["validation"]
+    chosen = {"chosen": "chosen on validation like every other choice",
+              "swept": f"each of {_listed(map(_rate, rates.get('swept', [])))} (the sweep: no choice)",
+              "fixed": f"{_rate(rates.get('fixed', 0))} for every variant (the experiment compares settings, "
+                       "not rates)"}[rates["fine_tuning_phase"]]
+    candidates = "; ".join(f"{METHOD_LABELS.get(method, method)}: {_listed(map(_rate, values))}"
+                           for method, values in rates["candidates"].items())
+    items = [
+        ("Task", f"{settings['task']['target']}. Test: {settings['task']['test']}."),
+        ("Training sets", f"{_listed(settings['sizes'])} images per class, drawn anew for each seed "
+                          f"({_listed(settings['seeds'])})."),
+        ("Validation", f"{_listed(validation['per_class'])} images per class respectively: {validation['rule']}."),
+        ("Budget", f"at most {budget['epochs']} epochs for every method, an epoch being the training set repeated "
+                   f"to {_listed(f'{examples:,}' for examples in budget['epoch_examples'])} examples, batches of "
+                   f"{budget['batch_size']}; fine-tuning spends it as {budget['head_epochs']} epochs for the head "
+                   f"and {budget['fine_tune_epochs']} for fine-tuning; {budget['rule']} (patience "
+                   f"{budget['patience']} epochs)."),
+        ("Learning rates", f"{rates['rule']}. Candidates: {candidates}. The fine-tuning phase's rate: {chosen}."),
+        ("Methods", "; ".join(f"{METHOD_LABELS.get(method, method)}: {description}"
+                              for method, description in settings["methods"].items()) + "."),
+    ]
+    if "bases" in settings:
+        items.append(("Bases", "; ".join(f"{BASE_LABELS.get(name, name)}: {base['classes']}, "
+                                         f"{base['images']} images" + ", labels shuffled" * base["shuffled_labels"]
+                                         for name, base in settings["bases"].items()) + "."))
+    if "augmentation" in settings:
+        items.append(("Augmentation", settings["augmentation"] + "."))
+    return ('<details class="result-protocol"><summary>How this was measured</summary><ul>'
+            + "".join(f"<li><strong>{html.escape(label)}:</strong> {html.escape(text)}</li>" for label, text in items)
+            + "</ul></details>\n")
 
 
 def figure_markdown(name, page_path, results=None):
@@ -55,8 +101,9 @@ def figure_markdown(name, page_path, results=None):
             f"<figcaption>{html.escape(caption)}\n"
             f'<details class="result-provenance"><summary>Where and when this ran</summary>'
             f"{html.escape(provenance_text(data))}</details></figcaption>\n"
-            f"</figure>\n\n<details class=\"result-numbers\"><summary>The numbers behind this figure "
-            f"({kind})</summary>\n<table><thead><tr>{header}</tr></thead>"
+            f"</figure>\n\n{protocol_html(data['settings'])}"
+            f"<details class=\"result-numbers\"><summary>The numbers behind this figure ({kind})</summary>\n"
+            f"<table><thead><tr>{header}</tr></thead>"
             f"<tbody>{body}</tbody></table>\n</details>\n")
 
 

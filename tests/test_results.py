@@ -115,7 +115,7 @@ def fake_experiment(monkeypatch):
 
 
 def test_a_killed_run_resumes_with_the_configuration_in_flight(tmp_path, fake_experiment):
-    argv = ["--experiment", "data_size", "--results", str(tmp_path)]
+    argv = ["--experiment", "data_size", "--results", str(tmp_path), "--workers", "1"]  # the fake, in this process
     configurations = grid.EXPERIMENTS["data_size"].configurations(run.PROFILES["quick"])
     fake_experiment.kill_at = 5
     with pytest.raises(Killed):
@@ -138,7 +138,7 @@ def test_a_failed_run_never_overwrites_complete_results(tmp_path, fake_experimen
     before = complete.read_bytes()
     fake_experiment.kill_at = 2
     with pytest.raises(Killed):
-        run.main(["--experiment", "data_size", "--results", str(tmp_path)])
+        run.main(["--experiment", "data_size", "--results", str(tmp_path), "--workers", "1"])
     assert complete.read_bytes() == before
 
 
@@ -148,7 +148,19 @@ def test_a_partial_file_from_other_settings_is_not_resumed(tmp_path, fake_experi
              "wall_seconds": 0, "cpu_seconds": 0, "load_average": []}
     write(tmp_path, state, "run.partial.json")
     with pytest.raises(ResultsError, match=r"data_size.partial.json: left by a run with other settings"):
-        run.main(["--experiment", "data_size", "--results", str(tmp_path)])
+        run.main(["--experiment", "data_size", "--results", str(tmp_path), "--workers", "1"])
+
+
+def test_configurations_finished_in_any_order_are_published_in_the_experiments_order(tmp_path):
+    """Parallel workers finish (n, seed) units in any order; the results file lists them as the table does."""
+    produced = store.Results("data_size", "quick", "", {}, [0, 1], tmp_path)
+    for key in ("n=100,seed=1", "n=5,seed=0", "n=100,seed=0", "n=5,seed=1"):
+        produced.add(key, [{"configuration": key, "method": "scratch", "seed": int(key[-1]), "test_accuracy": 0.5}],
+                     1.0)
+    order = ["n=5,seed=0", "n=5,seed=1", "n=100,seed=0", "n=100,seed=1"]
+    produced.publish(order)
+    published = contract.read(tmp_path / "data_size.json")
+    assert published["done"] == order and [run["configuration"] for run in published["runs"]] == order
 
 
 def test_result_macro_formats_the_mean_and_the_seed_spread(tmp_path):
@@ -188,21 +200,6 @@ def test_provenance_names_no_accelerator_the_backend_does_not_use():
     assert found["hardware"].startswith(store._cpu_model())
     if not any(device.startswith("gpu") for device in keras.distribution.list_devices()):
         assert found["accelerator"] == "none (CPU only)"
-
-
-def test_a_fine_tuning_run_asked_for_twice_with_the_same_settings_is_trained_once(monkeypatch):
-    trained = []
-    target = object.__new__(grid.Target)  # no data, no base model: only the sharing is under test
-    target.profile, target.fine_tuned = run.PROFILES["quick"], {}
-    monkeypatch.setattr(target, "_fine_tune", lambda *settings: trained.append(settings) or {"test_accuracy": 0.5})
-    head_run = {"n": 5, "seed": 0}
-    first = target.fine_tune(None, None, head_run, "fine_tuning_candidate", learning_rate=1e-3)
-    again = target.fine_tune(None, None, head_run, "fine_tuning", learning_rate=1e-3)
-    target.fine_tune(None, None, head_run, "fine_tuning", learning_rate=1e-2)
-    target.fine_tune(None, None, head_run, "unfreeze_2", blocks=2, learning_rate=1e-3)
-    target.fine_tune(None, None, {"n": 5, "seed": 1}, "fine_tuning", learning_rate=1e-3)
-    assert len(trained) == 4  # only the second call was shared
-    assert (first["method"], again["method"]) == ("fine_tuning_candidate", "fine_tuning")
 
 
 def test_provenance_marks_a_run_from_uncommitted_code(tmp_path, monkeypatch):
