@@ -4,6 +4,7 @@
 what the prose says about these outputs.
 """
 
+import functools
 import html
 
 from sitebuild.notebooks import ANSI_CODES, notebook_path
@@ -24,17 +25,23 @@ def _printed(output, where):
 
 def stored_output(page, block):
     """What a Block printed when its lesson's notebook ran (the notebook tests keep it fresh)."""
-    import nbformat
-
     path, where = notebook_path(page), f"{relative(page)}: output of {block.name}"
     if not path.is_file():
         raise OutputError(f"{where}: {relative(path)} does not exist: run `make notebooks`")
     source = block.code.rstrip("\n")
-    for cell in nbformat.read(path, as_version=4).cells:
+    for cell in _notebook(path, path.stat().st_mtime_ns).cells:
         if cell.cell_type == "code" and cell.source == source:
             return ANSI_CODES.sub("", "".join(_printed(output, where) for output in cell.outputs))
     raise OutputError(f"{where}: {relative(path)} has no cell with this snippet's current code: "
                       "run `make notebooks`")
+
+
+@functools.lru_cache(maxsize=16)
+def _notebook(path, mtime_ns):
+    """A notebook read once per build, not once per output shown (mtime_ns: a rewritten one is read again)."""
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
 
 
 def register_macros(env):
