@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # Runs a command with every tool's files (Keras's, matplotlib's, Chromium's...) in .cache/, not in the home folder.
 IN_CHECKOUT := $(PY) -m sitebuild.sandbox
 
-.PHONY: setup data browser serve build lint test figures run pretrain notebooks evidence bench lock clean
+.PHONY: setup data browser serve build lint codeblocks test figures run pretrain notebooks evidence bench lock clean
 
 setup: $(STAMP) data
 
@@ -41,8 +41,12 @@ build: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
-test: setup browser lint
-	$(PY) -m pytest
+# The pages with their includes expanded, in .cache/codeblocks/, for pytest-codeblocks (README: Lesson code).
+codeblocks: setup
+	$(PY) -m sitebuild.codeblocks
+
+test: setup browser lint codeblocks
+	$(PY) -m pytest --codeblocks tests README.md .cache/codeblocks
 
 # The prebuilt run: the grid on models/fashion_base.keras, results (resumable), then figures. PROFILE=full for a GPU.
 # `make pretrain` rebuilds that base first (then `make notebooks`: the snippets' outputs depend on it).
