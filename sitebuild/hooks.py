@@ -8,6 +8,8 @@ from pathlib import Path
 from jinja2 import FileSystemBytecodeCache
 from mkdocs.structure.files import File
 
+from sitebuild.notebook_css import trim_styles
+
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 COMPILED_TEMPLATES = ROOT / ".cache" / "jinja"
@@ -24,13 +26,14 @@ def on_files(files, config):
 
 
 def on_page_content(content, page, config, files):
-    """The site makes no request to another host, not even a latent one. A notebook repeats its lesson's text and
-    code, so search finds the lesson only: results are not doubled, and the index every page loads is a third
-    smaller (and the build faster: the index parses each page's HTML)."""
+    """The site makes no request to another host, not even a latent one; a notebook page carries only the style
+    rules that apply to it (sitebuild/notebook_css.py). A notebook repeats its lesson's text and code, so search
+    finds the lesson only: results are not doubled, and the index every page loads is a third smaller (and the
+    build faster: the index parses each page's HTML)."""
     if not page.file.src_uri.endswith(".ipynb"):
         return content
     page.meta["search"] = {"exclude": True}
-    return LOADERS.sub("", content)
+    return trim_styles(LOADERS.sub("", content))
 
 
 def on_env(env, config, files):
