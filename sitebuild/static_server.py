@@ -4,6 +4,7 @@ import functools
 import gzip
 import http.server
 import io
+import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,13 +43,19 @@ def _gzipped(path, mtime_ns):
     return gzip.compress(path.read_bytes(), compresslevel=6)  # mtime_ns: a rebuilt file is compressed again
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # not a browser that left mid-response
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serving(folder, compress=False):
     """Serve `folder` on a free port of 127.0.0.1 while the block runs; yield its base URL (ending in '/').
 
     With `compress`, text files go out gzipped to clients that accept it, as on the published site."""
     handler = functools.partial(_GzipHandler if compress else _QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/"
