@@ -1,4 +1,5 @@
-"""`python -m bench [--full | --smoke]`: measure, print the table, write the results JSON (and README's table).
+"""`python -m bench [--full | --smoke | --only CHECKS]`: measure, print the table, write the results JSON (and the
+README's table).
 
 --smoke runs the same measuring code on tiny stand-ins in a few seconds (tests/test_bench.py), so it cannot rot.
 """
@@ -160,7 +161,7 @@ def _page(path, content):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--full", action="store_true", help="also the prebuilt run's recorded wall time")
     parser.add_argument("--smoke", action="store_true", help="tiny stand-ins only, a few seconds (for the tests)")
     parser.add_argument("--out", type=Path, help="results JSON (default bench/results.json, with the README's table; "
