@@ -9,7 +9,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # Runs a command with every tool's files (Keras's, matplotlib's, Chromium's...) in .cache/, not in the home folder.
 IN_CHECKOUT := $(PY) -m sitebuild.sandbox
 
-.PHONY: setup data browser serve build lint test figures run pretrain notebooks evidence bench lock clean
+.PHONY: setup data browser serve build lint codeblocks test figures run pretrain notebooks evidence bench lock clean
 
 setup: $(STAMP) data
 
@@ -29,8 +29,10 @@ browser:
 	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }; } || \
 	  echo "no /usr/bin/chromium: browser tests will use 'playwright install chromium' (see README)"
 
+# --dirty: a saved page is rebuilt alone, in about half a second (`make bench` times it); not --strict, which would
+# stop on mkdocs' warning that a dirty build may leave other pages' links stale. `make build` and the tests are strict.
 serve: setup
-	$(VENV)/bin/mkdocs serve --strict -a 127.0.0.1:8000
+	$(VENV)/bin/mkdocs serve --dirty -a 127.0.0.1:8000
 
 build: setup
 	$(VENV)/bin/mkdocs build --strict
@@ -39,8 +41,12 @@ build: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
-test: setup browser lint
-	$(PY) -m pytest
+# The pages with their includes expanded, in .cache/codeblocks/, for pytest-codeblocks (README: Lesson code).
+codeblocks: setup
+	$(PY) -m sitebuild.codeblocks
+
+test: setup browser lint codeblocks
+	$(PY) -m pytest --codeblocks tests README.md .cache/codeblocks
 
 # The prebuilt run: the grid on models/fashion_base.keras, results (resumable), then figures. PROFILE=full for a GPU.
 # `make pretrain` rebuilds that base first (then `make notebooks`: the snippets' outputs depend on it).

@@ -1,4 +1,5 @@
-"""`python -m bench [--full | --smoke]`: measure, print the table, write the results JSON (and README's table).
+"""`python -m bench [--full | --smoke | --only CHECKS]`: measure, print the table, write the results JSON (and the
+README's table).
 
 --smoke runs the same measuring code on tiny stand-ins in a few seconds (tests/test_bench.py), so it cannot rot.
 """
@@ -9,46 +10,70 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bench import checks
-from bench.harness import ROOT, BenchError, report, row, table, write_json, write_readme_table
+from bench.harness import ROOT, BenchError, report, row, run, table, write_json, write_readme_table
+from sitebuild.pages import mkdocs_config
 
 SEED_CHOICE_IDS = ("not-a-benefit", "what-freezing-means", "make-layer-non-trainable", "small-dataset",
                    "after-freezing")  # the 5 choice questions of the seed cards, as the bank names them
-LIGHTHOUSE_PAGES = ("", "lessons/1-what-is-fine-tuning/", "review/")
 SMOKE_QUIZ_HOOK = ROOT / "bench" / "smoke_quiz_hook.py"  # mkdocs-quiz's stand-in
+CHECKS = ("test", "build", "serve", "quiz", "lighthouse", "run")  # what --only picks from
+# `make serve`'s command (tests/test_bench.py holds the Makefile to it), on a port of the bench's choosing: --dirty
+# rebuilds only the pages whose Markdown changed (a full rebuild takes over a second).
+SERVE = ("mkdocs", "serve", "--dirty", "-a", "127.0.0.1:{port}")
+SERVED_LESSON = "docs/lessons/1-what-is-fine-tuning.md"  # the lesson the serve loop saves, in a copy of the checkout
 
 
 def real(work, args):
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
-    print("timing `make test` (a few minutes)…", file=sys.stderr)
-    rows = attempt("warm `make test`", "≤ 150 s", lambda: checks.test_suite(["make", "test"], ROOT, work))
+    wanted, rows = set(args.only), []
+    if "test" in wanted:
+        print("timing `make test` (a few minutes)…", file=sys.stderr)
+        rows += attempt("warm `make test`", "≤ 150 s", lambda: checks.test_suite(["make", "test"], ROOT, work))
 
-    print(f"timing our build against a plain one, {args.rounds} rounds each…", file=sys.stderr)
     site = work / "site"
     ours = ([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)], ROOT)
-    plain = ([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(work / "plain-site")], checks.plain_copy(work))
-    rows += attempt("`mkdocs build --strict` ÷ plain build", "≤ 1.5",
-                    lambda: checks.build_ratio(ours, plain, args.rounds))
+    if "build" in wanted:
+        print(f"timing our build against Material + mkdocs-jupyter alone, {args.rounds} rounds each…", file=sys.stderr)
+        plain = ([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(work / "plain-site")],
+                 checks.plain_copy(work))
+        rows += attempt("our build ÷ Material + mkdocs-jupyter alone", "≤ 1.3",
+                        lambda: checks.build_ratio(ours, plain, args.rounds))
+    elif wanted & {"quiz", "lighthouse"}:
+        run(*ours)
 
-    print("weighing the quiz assets, ours and mkdocs-quiz's…", file=sys.stderr)
-    pages = sorted(page.relative_to(site).as_posix() for page in site.rglob("*.html") if page.name != "404.html")
-    lessons = [page for page in pages if page.startswith("lessons/")]
-    others = [page for page in pages if page.split("/")[0] not in ("lessons", "review")]
-    progress = [page for page in others if 'class="quiz-progress' in (site / page).read_text(encoding="utf-8")]
-    rows += attempt("quiz JS + CSS", "≤ 4 KiB gzipped; 0 B without a quiz", lambda: checks.quiz_weight(
-        site, lessons, [page for page in others if page not in progress], progress))
-    rows += attempt("quiz JS + CSS ÷ mkdocs-quiz 1.7.1's", "≤ 1/3", lambda: checks.versus_mkdocs_quiz(
-        site, lessons, checks.mkdocs_quiz_pages(work, seed_choice_items())))
+    if "serve" in wanted:
+        print(f"timing the `mkdocs serve` loop, {args.rounds} saves…", file=sys.stderr)
+        copy = checks.checkout_copy(work)
+        mount = urlsplit(mkdocs_config()["site_url"]).path.lstrip("/")  # mkdocs serve serves under site_url's path
+        page = mount + Path(SERVED_LESSON).relative_to("docs").with_suffix("").as_posix() + "/"
+        rows += attempt("`mkdocs serve` loop", "≤ 1 s", lambda: checks.serve_loop(
+            [sys.executable, "-m", *SERVE], copy, copy / SERVED_LESSON, page, args.rounds))
 
-    print(f"Lighthouse, {len(LIGHTHOUSE_PAGES)} pages × {args.lighthouse_runs} runs…", file=sys.stderr)
-    rows += attempt("Lighthouse", "≥ 98 / 100 / 100", lambda: checks.lighthouse(
-        checks.lighthouse_command(), site, LIGHTHOUSE_PAGES, args.lighthouse_runs, work))
+    if "quiz" in wanted:
+        print("weighing the quiz assets, ours and mkdocs-quiz's…", file=sys.stderr)
+        pages = sorted(page.relative_to(site).as_posix() for page in site.rglob("*.html") if page.name != "404.html")
+        lessons = [page for page in pages if page.startswith("lessons/")]
+        others = [page for page in pages if page.split("/")[0] not in ("lessons", "review")]
+        progress = [page for page in others if 'class="quiz-progress' in (site / page).read_text(encoding="utf-8")]
+        rows += attempt("quiz JS + CSS", "≤ 4 KiB gzipped; 0 B without a quiz", lambda: checks.quiz_weight(
+            site, lessons, [page for page in others if page not in progress], progress))
+        rows += attempt("quiz JS + CSS ÷ mkdocs-quiz 1.7.1's", "≤ 1/3", lambda: checks.versus_mkdocs_quiz(
+            site, lessons, checks.mkdocs_quiz_pages(work, seed_choice_items())))
 
-    if args.full:
+    if "lighthouse" in wanted:
+        def lighthouse_rows():
+            pages = checks.site_pages(site, mkdocs_config()["site_url"])
+            print(f"Lighthouse, {len(pages)} pages × 2 presets × {args.lighthouse_runs} runs…", file=sys.stderr)
+            return checks.lighthouse(checks.lighthouse_command(), site, pages, args.lighthouse_runs, work)
+        rows += attempt("Lighthouse", "mobile ≥ 90, desktop ≥ 98 / 100 / 100", lighthouse_rows)
+
+    if "run" in wanted and args.full:
         rows += attempt("prebuilt run, quick profile", "≤ 15 min",
                         lambda: checks.prebuilt_run(ROOT / "experiments" / "results" / "run.json"))
-    else:
+    elif "run" in wanted:
         rows.append(row("prebuilt run, quick profile", "≤ 15 min", "not measured: `make bench FULL=1`"))
     return rows, tool_versions(work)
 
@@ -86,9 +111,10 @@ def tool_versions(work):
 
 
 def smoke(work):
-    """Every check on tiny stand-ins: a two-file test suite, two trivial commands, a hand-made site, a throwaway
-    venv building two one-question sites with a stand-in for mkdocs-quiz, a stand-in Lighthouse that writes a
-    perfect report, a recorded run of one minute."""
+    """Every check on tiny stand-ins: a two-file test suite, two trivial commands (in the real plain copy), Python's
+    own web server in place of `mkdocs serve`, a hand-made site, a throwaway venv building two one-question sites
+    with a stand-in for mkdocs-quiz, a stand-in Lighthouse that writes a perfect report, a recorded run of one
+    minute."""
     suite = work / "suite"
     (suite / "tests").mkdir(parents=True)
     (suite / "pytest.ini").write_text("[pytest]\n")
@@ -97,10 +123,13 @@ def smoke(work):
     (suite / "tests" / "test_other.py").write_text("def test_one():\n    assert True\n")
     rows = checks.test_suite([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], suite, work)
 
-    trivial = ([sys.executable, "-c", "pass"], work)
+    trivial = ([sys.executable, "-c", "pass"], checks.plain_copy(work))
     rows += checks.build_ratio(trivial, trivial, rounds=5)
 
     site = work / "site"
+    _page(site / "lessons" / "one" / "index.md", "A lesson.")  # served as it is: a rebuild that takes no time
+    rows += checks.serve_loop([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "{port}"], site,
+                              site / "lessons" / "one" / "index.md", "lessons/one/index.md", rounds=2)
     _page(site / "index.html", '<link rel="stylesheet" href="assets/main.css"><script>var theme;</script>')
     _page(site / "lessons" / "one" / "index.html", '<link rel="stylesheet" href="../../assets/main.css">'
           '<link rel="stylesheet" href="../../assets/quiz.css"><script src="../../assets/quiz.js?v=1"></script>')
@@ -115,7 +144,10 @@ def smoke(work):
                               for name in checks.LIGHTHOUSE_CATEGORIES}, "audits": {"a": {"score": 1}}}
     stand_in = ("import json, sys; out = [a for a in sys.argv if a.startswith('--output-path=')][0]; "
                 f"open(out.split('=', 1)[1], 'w').write({json.dumps(json.dumps(perfect))})")
-    rows += checks.lighthouse([sys.executable, "-c", stand_in], site, ["", "lessons/one/"], 1, work)
+    _page(site / "sitemap.xml", "<urlset><url><loc>https://example.org/site/</loc></url>"
+          "<url><loc>https://example.org/site/lessons/one/</loc></url></urlset>")
+    pages = checks.site_pages(site, "https://example.org/site/")
+    rows += checks.lighthouse([sys.executable, "-c", stand_in], site, pages, 2, work)
 
     run_summary = work / "run.json"
     run_summary.write_text(json.dumps({"profile": "quick", "wall_seconds": 60.0, "load_average": [1.0]}))
@@ -129,17 +161,24 @@ def _page(path, content):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--full", action="store_true", help="also the prebuilt run's recorded wall time")
     parser.add_argument("--smoke", action="store_true", help="tiny stand-ins only, a few seconds (for the tests)")
-    parser.add_argument("--out", type=Path, help="results JSON (default bench/results.json; --smoke needs one)")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds of the side-by-side build timing (≥ 5)")
-    parser.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse runs per page")
+    parser.add_argument("--out", type=Path, help="results JSON (default bench/results.json, with the README's table; "
+                        "--smoke and --only need one and leave the README alone)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the build timing and of the serve loop (≥ 5)")
+    parser.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse runs per page and preset")
+    parser.add_argument("--only", type=lambda text: text.split(","), default=list(CHECKS),
+                        help=f"some of the checks, e.g. build,serve (of {','.join(CHECKS)}); needs --out")
     args = parser.parse_args(argv)
-    if args.smoke and args.out is None:
-        parser.error("--smoke needs --out (it must not replace bench/results.json)")
+    if (args.smoke or set(args.only) != set(CHECKS)) and args.out is None:
+        parser.error("--smoke and --only need --out (they must not replace bench/results.json)")
+    if set(args.only) - set(CHECKS):
+        parser.error(f"--only: unknown checks {', '.join(sorted(set(args.only) - set(CHECKS)))}; known: "
+                     f"{', '.join(CHECKS)}")
     load_average_at_start = os.getloadavg()
-    command = "python -m bench" + " --full" * args.full + " --smoke" * args.smoke
+    command = ("python -m bench" + " --full" * args.full + " --smoke" * args.smoke
+               + f" --only {','.join(args.only)}" * (set(args.only) != set(CHECKS)))
     try:
         if args.smoke:
             with tempfile.TemporaryDirectory() as work:
@@ -154,7 +193,7 @@ def main(argv=None):
     results = report(rows, mode, command, tools, load_average_at_start)
     print(table(rows))
     write_json(args.out or ROOT / "bench" / "results.json", results)
-    if not args.smoke:
+    if not args.smoke and set(args.only) == set(CHECKS):
         write_readme_table(ROOT / "README.md", results)
     if any("error" in line["details"] for line in rows):
         sys.exit("bench: some rows could not be measured (see 'not measured' above)")

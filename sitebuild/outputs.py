@@ -5,6 +5,7 @@ what the prose says about these outputs.
 """
 
 import base64
+import functools
 import html
 
 from sitebuild.notebooks import ANSI_CODES, notebook_path
@@ -26,13 +27,11 @@ def _printed(output, where):
 
 
 def _stored_cell(page, block):
-    import nbformat
-
     path, where = notebook_path(page), f"{relative(page)}: output of {block.name}"
     if not path.is_file():
         raise OutputError(f"{where}: {relative(path)} does not exist: run `make notebooks`")
     source = block.code.rstrip("\n")
-    for cell in nbformat.read(path, as_version=4).cells:
+    for cell in _notebook(path, path.stat().st_mtime_ns).cells:
         if cell.cell_type == "code" and cell.source == source:
             return cell, where
     raise OutputError(f"{where}: {relative(path)} has no cell with this snippet's current code: "
@@ -58,6 +57,14 @@ def _image(png, alt):
     source = base64.b64encode(png).decode()
     return (f'<img class="snippet-image" src="data:image/png;base64,{source}" alt="{html.escape(alt)}" '
             f'width="{width}" height="{height}" loading="lazy">')
+
+
+@functools.lru_cache(maxsize=16)
+def _notebook(path, mtime_ns):
+    """A notebook read once per build, not once per output shown (mtime_ns: a rewritten one is read again)."""
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
 
 
 def register_macros(env):

@@ -1,19 +1,26 @@
 """The bench harness on tiny stand-ins (`python -m bench --smoke`), so it cannot rot; not the goals themselves."""
 
+import gzip
 import json
+import re
 import subprocess
 import sys
+import urllib.request
 
 import pytest
+import yaml
 
 from bench import checks
+from bench.__main__ import SERVE
 from bench.harness import COLUMNS, VERDICTS, BenchError, side_by_side, write_readme_table
 from conftest import ROOT
+from sitebuild.static_server import serving
 
 MEASURES = ("warm `make test`, total", "… tests/test_snippets.py", "slowest code block, in the suite",
-            "`mkdocs build --strict` ÷ plain",
+            "our `mkdocs build --strict` ÷ Material + mkdocs-jupyter alone",
+            "`mkdocs serve`: a lesson's Markdown saved",
             "quiz JS + CSS on a quiz page", "quiz JS + CSS on a page without a quiz", "quiz JS + CSS ÷ mkdocs-quiz",
-            "Lighthouse desktop /", "prebuilt run, quick profile")
+            "Lighthouse /lessons/one/", "prebuilt run, quick profile")
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +154,58 @@ def test_slowest_block_names_the_block_and_lists_those_over_ten_seconds():
     assert checks.slowest_block({"a.py": 9.9}, "tests/test_snippets.py")["verdict"] == "meets"
     with pytest.raises(BenchError, match="no code block was timed"):
         checks.slowest_block({}, "tests/test_snippets.py")
+
+
+def test_the_plain_build_is_material_and_mkdocs_jupyter_alone_set_as_ours(tmp_path):
+    plain = checks.plain_copy(tmp_path)
+    config = yaml.safe_load((plain / "mkdocs.yml").read_text())
+    ours = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
+    jupyter = [plugin for plugin in ours["plugins"] if isinstance(plugin, dict) and "mkdocs-jupyter" in plugin]
+    assert config["plugins"] == ["search", *jupyter]
+    assert config["theme"] == {key: value for key, value in ours["theme"].items() if key != "custom_dir"}
+    assert config["nav"] == ours["nav"] and not {"hooks", "markdown_extensions"} & set(config)
+    assert sorted(path.name for path in (plain / "docs" / "notebooks").glob("*.ipynb")) == sorted(
+        path.name for path in (ROOT / "docs" / "notebooks").glob("*.ipynb"))
+
+
+def test_make_serve_runs_the_command_the_bench_times():
+    recipe = re.search(r"^serve:.*\n\t(.+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)[1]
+    assert recipe.split()[0].endswith("/mkdocs") and recipe.split()[1:] == [
+        part.replace("{port}", "8000") for part in SERVE[1:]]
+
+
+def test_serve_loop_restores_the_page_and_reports_a_server_that_exits(tmp_path):
+    source = tmp_path / "page.md"
+    source.write_text("original\n")
+    with pytest.raises(BenchError, match=r"the server exited 3"):
+        checks.serve_loop([sys.executable, "-c", "import sys; sys.exit(3)"], tmp_path, source, "page.md", rounds=1)
+    assert source.read_text() == "original\n"
+
+
+def test_the_gzip_server_compresses_text_for_clients_that_accept_it(tmp_path):
+    _page(tmp_path / "lessons" / "one" / "index.html", "<p>lesson</p>" * 100)
+    _page(tmp_path / "figure.png", "not text")
+    with serving(tmp_path, compress=True) as base:
+        def get(path, encoding="gzip"):
+            request = urllib.request.Request(base + path, headers={"Accept-Encoding": encoding})
+            with urllib.request.urlopen(request) as response:
+                return response.headers.get("Content-Encoding"), response.read()
+        assert get("lessons/one/") == ("gzip", gzip.compress(b"<p>lesson</p>" * 100, compresslevel=6))
+        assert get("lessons/one") == get("lessons/one/")  # the redirect to the folder, then the page
+        assert get("lessons/one/", encoding="identity") == (None, b"<p>lesson</p>" * 100)
+        assert get("figure.png") == (None, b"not text")
+
+
+def test_lighthouse_pages_are_the_sitemap_s(tmp_path):
+    _page(tmp_path / "sitemap.xml", "<urlset><url><loc>https://x.org/a/</loc></url>"
+          "<url><loc>https://x.org/a/lessons/one/</loc></url></urlset>")
+    assert checks.site_pages(tmp_path, "https://x.org/a/") == ["", "lessons/one/"]
+    with pytest.raises(BenchError, match=r"sitemap\.xml: missing"):
+        checks.site_pages(tmp_path / "nowhere", "https://x.org/a/")
+
+
+def test_only_some_checks_need_their_own_results_file():
+    def bench(*options):
+        return subprocess.run([sys.executable, "-m", "bench", *options], cwd=ROOT, capture_output=True, text=True)
+    assert "--only need --out" in bench("--only", "build").stderr
+    assert "unknown checks nothing" in bench("--only", "nothing", "--out", "x.json").stderr
