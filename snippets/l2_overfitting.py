@@ -22,7 +22,7 @@ def train_and_report(freeze):
     # A new head alone learns fast; the whole network needs a gentler learning rate.
     model.compile(optimizer=keras.optimizers.Adam(1e-2 if freeze else 1e-3),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.fit(x_few, y_few, epochs=10, batch_size=5, verbose=0)
+    model.fit(x_few, y_few, epochs=10, batch_size=10, verbose=0)
     train_accuracy = model.evaluate(x_few, y_few, verbose=0)[1]
     test_accuracy = model.evaluate(x_eval, y_eval, verbose=0)[1]
     print(f"{'frozen base' if freeze else 'all layers trainable':>20}: train {train_accuracy:.3f}, "

@@ -15,13 +15,19 @@ model = keras.Model(inputs, outputs)
 kernel = base.get_layer("block3_conv").kernel  # one weight of the base we can watch
 
 
-def fit_and_check(situation, base_should_change):
-    before = kernel.numpy()
-    model.fit(x_few, y_few, epochs=1, batch_size=20, verbose=0)
+def fit_and_report(situation):
+    """Train one epoch; print how many weights fit() should train and whether the base changed."""
+    before, count = kernel.numpy(), len(model.trainable_weights)
+    weights = model.get_weights()
+    try:
+        model.fit(x_few, y_few, epochs=1, batch_size=20, verbose=0)
+    except ValueError as error:  # on JAX: the training step no longer matches the weights
+        print(f"{situation:<29} trainable weights: {count:>2}, fit() raised ValueError:")
+        print("   ", error)
+        model.set_weights(weights)  # the failed fit() dropped them: put them back
+        return
     changed = not np.array_equal(before, kernel.numpy())
-    count = len(model.trainable_weights)
     print(f"{situation:<29} trainable weights: {count:>2}, base changed: {changed}")
-    assert changed == base_should_change
 
 
 def compile_with(learning_rate):
@@ -31,13 +37,13 @@ def compile_with(learning_rate):
 
 compile_with(1e-3)
 base.trainable = False  # after compile() but before the first fit(): this takes effect
-fit_and_check("frozen before the first fit", base_should_change=False)
+fit_and_report("frozen before the first fit")
 
-base.trainable = True  # after a fit(): ignored until compile() is called again
-fit_and_check("unfrozen, not recompiled", base_should_change=False)
+base.trainable = True  # after a fit(): the base does not train until compile() is called again
+fit_and_report("unfrozen, not recompiled")
 
 compile_with(1e-5)  # recompile: now fit() updates the base too (a tiny rate is enough to show it)
-fit_and_check("unfrozen and recompiled", base_should_change=True)
+fit_and_report("unfrozen and recompiled")
 
-base.trainable = False  # the same trap the other way round: the base keeps training
-fit_and_check("frozen again, not recompiled", base_should_change=True)
+base.trainable = False  # the same trap the other way round
+fit_and_report("frozen again, not recompiled")
