@@ -24,7 +24,7 @@ import re
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
-from sitebuild.backends import NAMES
+from sitebuild.backends import BACKENDS, NAMES
 from sitebuild.pages import DOCS, ROOT
 
 TESTS = ROOT / "tests"
@@ -56,8 +56,10 @@ def checks(tests=TESTS):
 
 
 def records(folder=RECORDS):
-    """{backend: record} of what `make evidence` measured on each backend."""
-    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))}
+    """{backend: record} of what `make evidence` measured on each backend, TensorFlow first."""
+    order = {backend: number for number, backend in enumerate(BACKENDS)}
+    paths = sorted(folder.glob("*.json"), key=lambda path: (order.get(path.stem, len(order)), path.stem))
+    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in paths}
 
 
 def on_pre_build(config):

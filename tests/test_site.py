@@ -3,7 +3,7 @@
 import re
 
 from conftest import ROOT, build_site, copy_of_checkout
-from sitebuild.reader import tested_versions
+from sitebuild import reader
 
 
 def test_build_is_strict_and_complete(built_site):
@@ -13,7 +13,7 @@ def test_build_is_strict_and_complete(built_site):
 
 def test_home_page_names_the_tested_backends_and_their_versions(built_site):
     text = re.sub(r"<[^>]+>|\s+", " ", (built_site / "index.html").read_text(encoding="utf-8"))
-    versions = tested_versions()
+    versions = reader.tested_versions()
     assert f"Keras {versions['keras']} on two backends: TensorFlow {versions['tensorflow']} and JAX " \
            f"{versions['jax']}" in text
 
