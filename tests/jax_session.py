@@ -3,9 +3,9 @@
 Keras picks its backend once, when it is imported, so JAX needs a process of its own. When this session (on
 TensorFlow) has collected its tests, it starts `KERAS_BACKEND=jax python -m pytest <the marked tests>` in the
 background, which runs them while this session runs everything else, on the machine's other core. Each marked
-test gets a twin here, `<test>[jax]` (or `<test>[<parameters>-jax]`), collected after every other test: it waits
-for the background session's outcome of the same test and reports it, with its recorded properties (a snippet's
-`block_seconds`) and, on failure, the background test's own report.
+test gets a twin here, `<test>[jax]` (or `<test>[<parameters>-jax]`, marked `on_jax`), collected after every
+other test: it waits for the background session's outcome of the same test and reports it, with its recorded
+properties (a snippet's `block_seconds`) and, on failure, the background test's own report.
 
 The background session writes each test's outcome as a JSON line to the file named by `--report-outcomes`, as it
 goes. A session that runs on JAX itself (`KERAS_BACKEND=jax pytest`, as `make evidence` does) makes no twins.
@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-MARKER = "both_backends"
+MARKER, TWIN_MARKER = "both_backends", "on_jax"
 _BACKGROUND = pytest.StashKey["Background"]()
 
 
@@ -35,6 +35,8 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line("markers", f"{MARKER}: run this test on JAX as well, in a background session "
                                        "(tests/jax_session.py)")
+    config.addinivalue_line("markers", f"{TWIN_MARKER}: the twin of a `{MARKER}` test, its outcome on JAX "
+                                       "(`-m 'not on_jax'` leaves JAX out)")
     if config.getoption("report_outcomes"):
         config.pluginmanager.register(OutcomeWriter(config.getoption("report_outcomes")))
 
@@ -53,8 +55,11 @@ def twin_name(name):
 def pytest_collection_modifyitems(session, config, items):
     if config.getoption("report_outcomes") or _session_backend() == "jax":
         return
-    items += [OnJax.from_parent(item.parent, name=twin_name(item.name), original=item.nodeid)
-              for item in list(items) if item.get_closest_marker(MARKER)]
+    twins = [OnJax.from_parent(item.parent, name=twin_name(item.name), original=item.nodeid)
+             for item in items if item.get_closest_marker(MARKER)]
+    for twin in twins:
+        twin.add_marker(TWIN_MARKER)
+    items += twins
 
 
 def pytest_collection_finish(session):
@@ -105,7 +110,8 @@ class Background:
         self.report, self.log = self.folder / "outcomes.jsonl", self.folder / "output.log"
         self.outcomes = {}
         env = {name: value for name, value in os.environ.items() if name != "PYTEST_ADDOPTS"}  # e.g. the bench's
-        env["KERAS_BACKEND"] = "jax"
+        # One thread: the lessons' small models gain little from a second one, which this session needs.
+        env.update(KERAS_BACKEND="jax", XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp",
                    str(self.folder / "tmp"), "--report-outcomes", str(self.report), *node_ids]
         with open(self.log, "w") as log:
