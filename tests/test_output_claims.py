@@ -64,6 +64,9 @@ def test_pages_show_tabs_exactly_where_the_backends_differ_and_say_so_elsewhere(
                                                       blocks), page.name
         assert html.count("differ here.</strong>") == len(tabs), page.name
         assert html.count(TENSORFLOW_ONLY.split(",")[0]) == sum(len(backends) == 1 for _, backends, _ in blocks)
+        # pymdownx.blocks.tab numbers its tab sets apart from `===` tabs: a page with both would repeat ids
+        tab_ids = re.findall(r'\bid="(__tabbed_[\d_]+)"', html)
+        assert len(tab_ids) == len(set(tab_ids)), f"{page.name} mixes `===` tabs with the output macro's tabs"
 
 
 def test_every_agreement_line_names_each_number_jax_printed_otherwise():
