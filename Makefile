@@ -63,9 +63,12 @@ figures: setup
 notebooks: setup
 	$(PY) -m sitebuild.notebooks
 
-# What every claim's check measures, for the Evidence page (after `make run` or `make notebooks`: the tests say when).
+# What every claim's check measures on each backend, for the Evidence page (after `make run` or `make notebooks`:
+# the tests say when).
 evidence: setup
-	$(PY) -m pytest -q tests -m claim --record-evidence docs/evidence/$$($(PY) -c 'import keras; print(keras.backend.backend())' 2>/dev/null | tail -1).json
+	for backend in tensorflow jax; do \
+	  KERAS_BACKEND=$$backend $(PY) -m pytest -q tests -m claim --record-evidence docs/evidence/$$backend.json || exit; \
+	done
 
 bench: setup browser
 	$(PY) -m bench $(if $(FULL),--full)

@@ -97,8 +97,8 @@ def imagenet_weights_path(alpha=MOBILENET_ALPHA, size=MOBILENET_SIZE):
 
 
 def provide_standin_imagenet_weights(alpha=MOBILENET_ALPHA, size=MOBILENET_SIZE):
-    """Put same-shaped random weights (seeded, so the same on every machine) where the real ImageNet file belongs,
-    unless a file is already there.
+    """Put same-shaped random weights (seeded, so the same on every machine and backend) where the real ImageNet
+    file belongs, unless a file is already there.
 
     MobileNetV2(weights="imagenet") checks no hash, so it loads these offline. They make lesson 8's code run
     in CI; they know nothing about images. A real (or earlier stand-in) file is never touched. They go only into
@@ -113,11 +113,19 @@ def provide_standin_imagenet_weights(alpha=MOBILENET_ALPHA, size=MOBILENET_SIZE)
         return path
     import h5py
     import keras
+    import numpy as np
     from keras.src.legacy.saving import legacy_h5_format  # the HDF5 layout the real file has
 
-    keras.utils.set_random_seed(0)
     model = keras.applications.MobileNetV2(input_shape=(size, size, 3), alpha=alpha, include_top=False,
                                            weights=None)
+    # Keras's initializers draw other numbers on each backend: draw the kernels with NumPy instead, as Keras's
+    # glorot_uniform would, so the file is the same whichever backend made it. The other weights start constant.
+    random = np.random.default_rng(0)
+    for weight in model.weights:
+        if weight.path.endswith("kernel"):
+            *receptive_field, fan_in, fan_out = weight.shape
+            limit = np.sqrt(6 / (np.prod(receptive_field) * (fan_in + fan_out)))
+            weight.assign(random.uniform(-limit, limit, weight.shape).astype("float32"))
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     with h5py.File(partial, "w") as weights_file:

@@ -7,9 +7,10 @@ measured, wrapped in the page's Markdown as
 
 A **check** is a test marked with the ids of the claims it backs, `@pytest.mark.claim("frozen-batchnorm-inference")`,
 which records what it measured through the `evidence` fixture: `evidence("moving mean moved", False)`.
-`make evidence` runs every check and writes what each one measured, with the versions, backend, machine, date
-and the sha256 of every file the checks read, to docs/evidence/<backend>.json (tests/evidence_record.py);
-tests/test_evidence.py fails when that record is stale, when a claim has no check, or a check backs no claim.
+`make evidence` runs every check on each backend, TensorFlow and JAX, and writes what each one measured, with the
+versions, backend, machine, date and the sha256 of every file the checks read, to docs/evidence/<backend>.json
+(tests/evidence_record.py); tests/test_evidence.py fails when a backend's record is missing or stale, when a claim
+has no check, or a check backs no claim.
 
 The page itself is docs/evidence.md, whose `{{ evidence() }}` placeholder is replaced, once every page has been
 rendered, by the list built here (mkdocs hooks `on_page_content` and `on_env`).
@@ -23,6 +24,7 @@ import re
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
+from sitebuild.backends import BACKENDS, NAMES
 from sitebuild.pages import DOCS, ROOT
 
 TESTS = ROOT / "tests"
@@ -57,8 +59,10 @@ def checks(tests=TESTS):
 
 
 def records(folder=RECORDS):
-    """{backend: record} of what `make evidence` measured on each backend."""
-    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))}
+    """{backend: record} of what `make evidence` measured on each backend, TensorFlow first."""
+    order = {backend: number for number, backend in enumerate(BACKENDS)}
+    paths = sorted(folder.glob("*.json"), key=lambda path: (order.get(path.stem, len(order)), path.stem))
+    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in paths}
 
 
 def on_pre_build(config):
@@ -91,12 +95,13 @@ def _measured(check, backend_records):
     items = []
     for backend, record in backend_records.items():
         entry = record["checks"].get(key)
+        name = html.escape(NAMES.get(backend, backend))
         if entry is None:
-            items.append(f"<li>{html.escape(backend)}: not recorded (run <code>make evidence</code>)</li>")
+            items.append(f"<li>{name}: not recorded (run <code>make evidence</code>)</li>")
             continue
         values = "; ".join(f"{html.escape(label)}: <code>{html.escape(json.dumps(value))}</code>"
                            for label, value in entry["measured"]) or "no value recorded"
-        items.append(f"<li>{html.escape(backend)}, {html.escape(entry['outcome'])}: {values}</li>")
+        items.append(f"<li>{name}, {html.escape(entry['outcome'])}: {values}</li>")
     return "".join(items)
 
 
@@ -117,7 +122,7 @@ def claims_list(page, repository):
         entries.append(f'<li id="evidence-{claim_id}"><p><a href="{html.escape(link)}">'
                        f"{html.escape(where.title or where.url)}</a>: {sentence}</p>"
                        f"<p>Rests on:</p><ul>{checked or '<li><strong>no check</strong></li>'}</ul></li>")
-    dates = ", ".join(f"{html.escape(backend)}: {html.escape(record['recorded'])} (Keras "
+    dates = ", ".join(f"{html.escape(NAMES.get(backend, backend))}: {html.escape(record['recorded'])} (Keras "
                       f"{html.escape(record['versions'].get('keras', '?'))})"
                       for backend, record in backend_records.items())
     return (f'<p class="evidence-recorded">Measurements recorded by <code>make evidence</code>: '

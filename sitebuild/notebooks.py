@@ -7,18 +7,26 @@ tests/test_notebooks.py can tell when one is stale. Never edit a notebook by han
 A notebook opens with what its code needs (sitebuild/reader.py) and a first code cell that installs the tested
 TensorFlow and Keras (for Colab; tagged `skip-execution`, so the build runs offline), then has one cell per code
 block of the page, under the page's headings, with the page's warning admonitions where they stand on the page.
+
+Notebooks run on TensorFlow, Colab's default. The same command runs each notebook a second time on JAX
+(`KERAS_BACKEND=jax`, every cell but those of a snippet that imports TensorFlow itself) and writes what each block
+printed there to docs/notebooks/<N>-<stem>.jax.json, with the same record of its sources; the pages compare the
+two (sitebuild/outputs.py). Never edit that file by hand either.
 """
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import sys
 import tempfile
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urljoin
 
 from sitebuild import sandbox
+from sitebuild.backends import backends_of
 from sitebuild.pages import DOCS, ROOT, fences, lesson_pages, mkdocs_config, page_snippets
 from sitebuild.reader import MODEL, needs_text, prepare_reader_folder, tested_versions
 
@@ -41,6 +49,10 @@ def file_hash(path):
 
 def notebook_path(page):
     return NOTEBOOKS / f"{page.stem}.ipynb"
+
+
+def jax_outputs_path(page):
+    return NOTEBOOKS / f"{page.stem}.jax.json"
 
 
 def lesson_url(page):
@@ -153,12 +165,13 @@ def code_cells(notebook):
     return [cell for cell in notebook.cells if cell.cell_type == "code" and SKIP not in cell.metadata.get("tags", [])]
 
 
-def execute(notebook):
-    """Run every cell but the install cell in a fresh folder set up as a reader's, storing the outputs."""
+def execute(notebook, backend="tensorflow"):
+    """Run every cell but the install cell in a fresh folder set up as a reader's, on this Keras backend, storing the
+    outputs."""
     from nbconvert.preprocessors import ExecutePreprocessor
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the kernel inherits it: no C++ log lines in outputs
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, mock.patch.dict(os.environ, KERAS_BACKEND=backend):
         prepare_reader_folder(folder, "".join(cell.source for cell in code_cells(notebook)))
         runner = ExecutePreprocessor(timeout=600, kernel_name="python3", skip_cells_with_tag=SKIP)
         runner.preprocess(notebook, {"metadata": {"path": folder}})
@@ -182,6 +195,38 @@ def _plain(output):
         del data["text/html"]
         data["text/plain"] = ANSI_CODES.sub("", data["text/plain"])
     return output
+
+
+def printed(cell):
+    """What a code cell printed, as a page shows it: its streams and the plain text of its results, uncoloured."""
+    texts = [output.text if output.output_type == "stream" else output.data.get("text/plain", "").rstrip("\n") + "\n"
+             for output in cell.outputs if output.output_type in ("stream", "display_data", "execute_result")
+             and "image/png" not in output.get("data", {})]  # a plot is shown as an image, not as its repr
+    return ANSI_CODES.sub("", "".join(texts))
+
+
+def jax_outputs(page):
+    """Run the lesson's notebook on JAX: {block name: {"code", "printed"}} of every block that runs there."""
+    notebook, blocks = build(page), page_snippets(page)
+    cells = code_cells(notebook)
+    for cell, block in zip(cells, blocks):
+        if "jax" not in backends_of(block.file):
+            cell.metadata["tags"] = [SKIP]
+    execute(notebook, backend="jax")
+    return {block.name: {"code": cell.source, "printed": printed(cell)}
+            for cell, block in zip(cells, blocks) if "jax" in backends_of(block.file)}
+
+
+def read_jax_outputs(page, path=None):
+    """The stored record of a lesson's JAX outputs, or None when there is none."""
+    path = path or jax_outputs_path(page)
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def jax_outputs_are_fresh(page, path=None):
+    """Whether the JAX outputs were recorded from the page's current snippets, base model and versions."""
+    record = read_jax_outputs(page, path)
+    return record is not None and record["sitebuild"] == expected_metadata(page)
 
 
 def _markdown(notebook):
@@ -215,11 +260,18 @@ def main(argv=None):
             continue
         if is_fresh(page) and not options.all:
             print(f"fresh {notebook_path(page).name}")
-            continue
-        print(f"build {notebook_path(page).name} ...", flush=True)
-        notebook = execute(build(page))
-        nbformat.validate(notebook)
-        nbformat.write(notebook, notebook_path(page))
+        else:
+            print(f"build {notebook_path(page).name} ...", flush=True)
+            notebook = execute(build(page))
+            nbformat.validate(notebook)
+            nbformat.write(notebook, notebook_path(page))
+        if jax_outputs_are_fresh(page) and not options.all:
+            print(f"fresh {jax_outputs_path(page).name}")
+        else:
+            print(f"run {notebook_path(page).name} on JAX ...", flush=True)
+            record = {"sitebuild": expected_metadata(page), "backend": "jax", "outputs": jax_outputs(page)}
+            jax_outputs_path(page).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n",
+                                              encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,29 +1,35 @@
-"""The `output` page macro: what a code block printed when its lesson's notebook ran, shown under the block.
+"""The `output` page macro: what a code block printed when its lesson's notebook ran, shown under the block, on
+TensorFlow and on JAX.
 
-`{{ output("l3_layers.py") }}` or `{{ output("l8_end_to_end.py:train_head") }}`; tests/test_output_claims.py checks
-what the prose says about these outputs.
+`{{ output("l3_layers.py") }}` or `{{ output("l8_end_to_end.py:train_head") }}` shows the TensorFlow output (the
+notebook's) and a line on what the same block printed on JAX (docs/notebooks/<page>.jax.json), when the two agree
+by sitebuild/backends.py's rule. Where they do not, the page shows each in a tab, "TensorFlow" and "JAX" (tabs of
+that name switch together across the site), and under them the author's one sentence on the difference:
+`{{ output("l5_recompile_rule.py", difference="On JAX, `fit()` ... raises instead.") }}`. The build fails on a
+`difference` where the outputs agree, and on none where they do not. A block whose snippet imports TensorFlow
+itself runs on TensorFlow only, and the line under it says so.
+
+tests/test_output_claims.py checks what the prose says about these outputs, on both backends.
 """
 
 import base64
 import functools
 import html
 
-from sitebuild.notebooks import ANSI_CODES, notebook_path
+from sitebuild.backends import NAMES, agree, agreement, backends_of
+from sitebuild.notebooks import jax_outputs_path, notebook_path, printed, read_jax_outputs
 from sitebuild.pages import DOCS, Block, PageError, relative
+
+TENSORFLOW_ONLY = ("This code imports TensorFlow itself, so it runs on the TensorFlow backend only; the tests run "
+                   "it there.")
 
 
 class OutputError(ValueError):
-    """A page asks for a snippet's output that its lesson's notebook does not hold."""
+    """A page asks for a snippet's output that its lesson's notebook (or its JAX record) does not hold."""
 
 
-def _printed(output, where):
-    if output.output_type == "stream":
-        return output.text
-    if "image/png" in output.get("data", {}):  # a plot: shown as an image (`stored_images`), not as text
-        return ""
-    if output.output_type in ("display_data", "execute_result"):
-        return output.data.get("text/plain", "").rstrip("\n") + "\n"
-    raise OutputError(f"{where}: the cell failed when the notebook ran: {output.get('evalue')}")
+class BackendSentenceError(ValueError):
+    """A page's `difference` sentence where the backends' outputs agree, or none where they differ."""
 
 
 def _stored_cell(page, block):
@@ -33,21 +39,32 @@ def _stored_cell(page, block):
     source = block.code.rstrip("\n")
     for cell in _notebook(path, path.stat().st_mtime_ns).cells:
         if cell.cell_type == "code" and cell.source == source:
-            return cell, where
+            failed = [output for output in cell.outputs if output.output_type == "error"]
+            if failed:
+                raise OutputError(f"{where}: the cell failed when the notebook ran: {failed[0].get('evalue')}")
+            return cell
     raise OutputError(f"{where}: {relative(path)} has no cell with this snippet's current code: "
                       "run `make notebooks`")
 
 
-def stored_output(page, block):
-    """What a Block printed when its lesson's notebook ran (the notebook tests keep it fresh)."""
-    cell, where = _stored_cell(page, block)
-    return ANSI_CODES.sub("", "".join(_printed(output, where) for output in cell.outputs))
+def stored_output(page, block, backend="tensorflow"):
+    """What a Block printed on this backend when its lesson's notebook ran (the notebook tests keep it fresh)."""
+    if backend == "tensorflow":
+        return printed(_stored_cell(page, block))
+    path, where = jax_outputs_path(page), f"{relative(page)}: JAX output of {block.name}"
+    record = read_jax_outputs(page)
+    if record is None:
+        raise OutputError(f"{where}: {relative(path)} does not exist: run `make notebooks`")
+    stored = record["outputs"].get(block.name)
+    if stored is None or stored["code"] != block.code.rstrip("\n"):
+        raise OutputError(f"{where}: {relative(path)} has no output of this snippet's current code: "
+                          "run `make notebooks`")
+    return stored["printed"]
 
 
 def stored_images(page, block):
-    """The PNG images (bytes) a Block showed when its lesson's notebook ran, e.g. a matplotlib plot."""
-    cell, _ = _stored_cell(page, block)
-    return [base64.b64decode(output.data["image/png"]) for output in cell.outputs
+    """The PNG images (bytes) a Block showed when its lesson's notebook ran on TensorFlow, e.g. a matplotlib plot."""
+    return [base64.b64decode(output.data["image/png"]) for output in _stored_cell(page, block).outputs
             if "image/png" in output.get("data", {})]
 
 
@@ -67,15 +84,52 @@ def _notebook(path, mtime_ns):
     return nbformat.read(path, as_version=4)
 
 
+def _box(text, summary, images=""):
+    shown = f'<pre class="snippet-output"><code>{html.escape(text.rstrip())}</code></pre>' * bool(text.strip())
+    return f'<details class="example snippet-output" open><summary>{summary}</summary>{shown}{images}</details>'
+
+
+def _note(markdown):
+    return f"{markdown}\n{{ .backend-note }}"
+
+
+def render(block, shown, difference=None, images=""):
+    """The Markdown under a block: `shown` is {backend: what it printed there}, in sitebuild.backends' order;
+    `images`: the <img> elements of the plots it showed on TensorFlow."""
+    if set(shown) == {"tensorflow"}:
+        if difference:
+            raise BackendSentenceError(f"{block.name} runs on TensorFlow only: it has no JAX output to differ from")
+        return (_box(shown["tensorflow"], "What it printed when the notebook ran", images) + "\n\n"
+                + _note(TENSORFLOW_ONLY))
+    if agree(shown["tensorflow"], shown["jax"]):
+        if difference:
+            raise BackendSentenceError(
+                f"{block.name}: the TensorFlow and JAX outputs agree (equal once their measured numbers are masked), "
+                f"so the page shows one output and says so; drop difference={difference!r}")
+        return (_box(shown["tensorflow"], "What it printed when the notebook ran", images) + "\n\n"
+                + _note(agreement(shown["tensorflow"], shown["jax"])))
+    if not difference:
+        raise BackendSentenceError(
+            f"{block.name}: TensorFlow and JAX printed different things, beyond their measured numbers: the page shows "
+            f"both, in tabs, and says how they differ in one sentence: "
+            f"{{{{ output({block.name!r}, difference=\"...\") }}}}")
+    tabs = "\n\n".join(f"/// tab | {NAMES[backend]}\n\n"
+                        f"{_box(text, f'What it printed on {NAMES[backend]}', images * (backend == 'tensorflow'))}"
+                        "\n\n///" for backend, text in shown.items())
+    return f"{tabs}\n\n" + _note(f"**{NAMES['tensorflow']} and {NAMES['jax']} differ here.** {difference}")
+
+
 def register_macros(env):
     @env.macro
-    def output(block_name, alt=None):
-        """The stored output of a code block ("l3_layers.py" or "l8_end_to_end.py:train_head"), shown under it;
-        `alt` describes the images it showed (a plot), if any."""
+    def output(block_name, difference=None, alt=None):
+        """The stored outputs of a code block ("l3_layers.py" or "l8_end_to_end.py:train_head"), shown under it;
+        `difference`: the sentence on how its TensorFlow and JAX outputs differ, where they do; `alt` describes the
+        images it showed (a plot), if any."""
         page = DOCS / env.page.file.src_uri
         try:
-            text = stored_output(page, Block.named(block_name))
-            images = stored_images(page, Block.named(block_name))
+            block = Block.named(block_name)
+            shown = {backend: stored_output(page, block, backend) for backend in backends_of(block.file)}
+            images = stored_images(page, block)
         except (OutputError, PageError) as error:  # a stale notebook, or a section the snippet lacks
             # Not fatal to the build, so a snippet being edited does not block everyone's site;
             # tests/test_notebooks.py fails on the stale notebook until `make notebooks` runs.
@@ -84,6 +138,4 @@ def register_macros(env):
         if images and not alt:
             raise ValueError(f"{env.page.file.src_uri}: output({block_name!r}) shows an image: describe it with "
                              "alt=\"...\"")
-        printed = f'<pre class="snippet-output"><code>{html.escape(text.rstrip())}</code></pre>' * bool(text.strip())
-        return ('<details class="example snippet-output" open><summary>What it printed when the notebook ran'
-                f'</summary>{printed}{"".join(_image(png, alt) for png in images)}</details>')
+        return render(block, shown, difference, "".join(_image(png, alt) for png in images))

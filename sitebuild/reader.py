@@ -1,5 +1,5 @@
-"""What a reader of the lessons' code has: TensorFlow and Keras at the versions the site is tested with, and, in the
-folder the code runs from, what the code asks for.
+"""What a reader of the lessons' code has: Keras on TensorFlow (or JAX) at the versions the site is tested with,
+and, in the folder the code runs from, what the code asks for.
 
 The snippet tests and the notebooks set a fresh folder up from this one table, so nothing hidden makes a snippet
 work; and each notebook tells its reader the same needs (`needs_text`). A need is found in the code itself (the
@@ -69,9 +69,9 @@ def needs_text(code, site_url, lesson_url):
 
 
 def tested_versions():
-    """The TensorFlow and Keras versions the site is built and tested with, read without importing them."""
+    """The TensorFlow, Keras and JAX versions the site is built and tested with, read without importing them."""
     try:
         tensorflow = version("tensorflow-cpu")
     except PackageNotFoundError:  # a GPU install: `tensorflow[and-cuda]`
         tensorflow = version("tensorflow")
-    return {"tensorflow": tensorflow, "keras": version("keras")}
+    return {"tensorflow": tensorflow, "keras": version("keras"), "jax": version("jax")}

@@ -3,9 +3,9 @@
 `use()` points this process, and every process it starts, at folders of their own there: Keras's home (the
 Fashion-MNIST files, copied from the user's Keras cache or Debian's package, lesson 7's stand-in ImageNet weights,
 keras.json), matplotlib's, the XDG folders (Chromium's and dconf's leftovers), Jupyter's and IPython's (the
-notebook kernels), and the temporary folder. tests/conftest.py calls it before anything imports Keras, and so does
-`make notebooks`; `python -m sitebuild.sandbox COMMAND...` runs any other command so (the Makefile's prebuilt run and
-figures).
+notebook kernels), JAX's cache of compiled programs, and the temporary folder. tests/conftest.py calls it before
+anything imports Keras, and so does `make notebooks`; `python -m sitebuild.sandbox COMMAND...` runs any other
+command so (the Makefile's prebuilt run and figures).
 """
 
 import os
@@ -31,6 +31,7 @@ def environment(cache=CACHE):
         "JUPYTER_CONFIG_DIR": "jupyter",
         "IPYTHONDIR": "ipython",
         "TMPDIR": "tmp",  # pytest's tmp_path folders, Chromium's profiles, every temporary file
+        "JAX_COMPILATION_CACHE_DIR": "jax",  # JAX's compiled programs: a second run compiles nothing again
     }
     return {name: str(Path(cache) / folder) for name, folder in folders.items()}
 
@@ -45,6 +46,8 @@ def use(cache=CACHE):
     os.environ.setdefault("PLAYWRIGHT_BROWSERS_PATH",
                           str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ms-playwright"))
     os.environ.update(variables)
+    # Keep every program JAX compiles, not only those that took over a second: the lessons' are small ones.
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
     Path(variables["TMPDIR"]).mkdir(parents=True, exist_ok=True)
     tempfile.tempdir = None  # gettempdir() reads TMPDIR again
     data.ensure_fashion_mnist(variables["KERAS_HOME"], copy_from=[users_keras_cache])

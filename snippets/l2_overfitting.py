@@ -26,7 +26,7 @@ def train_and_report(freeze):
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
                   loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    model.fit(x_few, y_few, epochs=10, batch_size=5, verbose=0)
+    model.fit(x_few, y_few, epochs=10, batch_size=10, verbose=0)
     train = model.evaluate(x_few, y_few, verbose=0)[1]
     test = model.evaluate(x_eval, y_eval, verbose=0)[1]
     label = "frozen base" if freeze else "all layers trainable"

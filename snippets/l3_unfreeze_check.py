@@ -12,7 +12,8 @@ for layer in base.layers:
 print("base.trainable:", base.trainable)
 print("weight tensors to train:", len(model.trainable_weights))
 
-# The flag is already True: setting it again reaches no layer inside.
+# The flag is already True: on TensorFlow, setting it again reaches no layer
+# inside; on JAX, it reaches them all.
 base.trainable = True
 print("after base.trainable = True:", len(model.trainable_weights))
 

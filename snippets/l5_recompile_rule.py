@@ -16,14 +16,24 @@ model = keras.Model(inputs, outputs)
 kernel = base.get_layer("block3_conv").kernel
 
 
-def fit_and_check(situation, base_should_change):
-    before = kernel.numpy()
-    model.fit(x_few, y_few, epochs=1, batch_size=20, verbose=0)
+def fit_and_report(situation):
+    """Train one epoch; print how many weights fit() should train and
+    whether the base changed."""
+    before, count = kernel.numpy(), len(model.trainable_weights)
+    weights = model.get_weights()
+    try:
+        model.fit(x_few, y_few, epochs=1, batch_size=20, verbose=0)
+    # On JAX the training step no longer matches the weights: it raises.
+    except ValueError as error:
+        print(f"{situation:<29} trainable weights: {count:>2}, "
+              "fit() raised ValueError:")
+        print("   ", error)
+        # The failed fit() dropped the weights: put them back.
+        model.set_weights(weights)
+        return
     changed = not np.array_equal(before, kernel.numpy())
-    count = len(model.trainable_weights)
     print(f"{situation:<29} trainable weights: {count:>2}, "
           f"base changed: {changed}")
-    assert changed == base_should_change
 
 
 def compile_with(learning_rate):
@@ -34,16 +44,17 @@ def compile_with(learning_rate):
 compile_with(1e-3)
 # After compile() but before the first fit(): this takes effect.
 base.trainable = False
-fit_and_check("frozen before the first fit", base_should_change=False)
+fit_and_report("frozen before the first fit")
 
-base.trainable = True  # after a fit(): ignored until compile() is called again
-fit_and_check("unfrozen, not recompiled", base_should_change=False)
+# After a fit(): the base does not train until compile() is called again.
+base.trainable = True
+fit_and_report("unfrozen, not recompiled")
 
 # Recompile: now fit() updates the base too (a tiny rate is enough to
 # show it).
 compile_with(1e-5)
-fit_and_check("unfrozen and recompiled", base_should_change=True)
+fit_and_report("unfrozen and recompiled")
 
 # The same trap the other way round: the base keeps training.
 base.trainable = False
-fit_and_check("frozen again, not recompiled", base_should_change=True)
+fit_and_report("frozen again, not recompiled")

@@ -39,7 +39,7 @@ for learning_rate in (1e-3, 1e-1):
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
                   loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    model.fit(x_few, y_few, epochs=3, batch_size=20, verbose=0)
+    model.fit(x_few, y_few, epochs=3, batch_size=10, verbose=0)
     accuracy = model.evaluate(x_eval, y_eval, verbose=0)[1]
     change = first_filters.numpy() - pretrained
     moved = np.linalg.norm(change) / np.linalg.norm(pretrained)

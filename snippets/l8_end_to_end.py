@@ -121,12 +121,14 @@ model.save("my_model.keras")
 # Later, or in another program: reload the model and classify one file.
 reloaded = keras.models.load_model("my_model.keras")
 images, labels = next(iter(test_ds))
-same = np.allclose(model(images), reloaded(images))
+same = np.allclose(model.predict(images, verbose=0),
+                   reloaded.predict(images, verbose=0))
 print("reloaded model predicts the same:", same)
 path = test_images.file_paths[0]
 # Resize it as image_dataset_from_directory did in training: bilinear.
 image = keras.utils.img_to_array(keras.utils.load_img(path))
 image = keras.ops.image.resize(image, IMAGE_SIZE, interpolation="bilinear")
-probabilities = reloaded(image[np.newaxis])[0]  # a batch of one image
+# predict() takes a batch: here, a batch of one.
+probabilities = reloaded.predict(image[np.newaxis], verbose=0)[0]
 print(path, "->", class_names[int(np.argmax(probabilities))])
 # --8<-- [end:predict]

@@ -17,7 +17,8 @@ from sitebuild.static_server import serving
 
 sandbox.use()
 
-pytest_plugins = ["evidence_record"]  # the `evidence` fixture and `--record-evidence`
+# The `evidence` fixture and `--record-evidence`; the tests marked `both_backends` run on JAX too.
+pytest_plugins = ["evidence_record", "jax_session"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

@@ -4,18 +4,30 @@ Each check gets `printed(section)`: what a block of its snippet file printed (""
 The same checks run on two outputs: the one stored in the lesson's notebook and shown under the code
 (tests/test_output_claims.py), and the one the block prints when tests/test_snippets.py runs it. When a change of
 a snippet or of the base model makes the prose wrong, they fail, and the prose or the snippet must change.
+
+Each check runs on every backend the snippet runs on (sitebuild/backends.py), unless it names its backend: where
+the backends behave differently, the page shows both outputs in tabs, and a check per backend states what each
+prints (tests/test_output_claims.py fails on a backend's own check of a block whose outputs agree).
 """
 
 import re
 
-CHECKS = {}  # snippet file name -> its checks
+from sitebuild.backends import BACKENDS
+
+CHECKS = {}  # snippet file name -> its checks, each with `.backends`
 
 
-def checks_output_of(snippet):
+def checks_output_of(snippet, backends=BACKENDS):
     def register(check):
+        check.backends = tuple(backends)
         CHECKS.setdefault(snippet, []).append(check)
         return check
     return register
+
+
+def checks_on(snippet, backend):
+    """The checks of a snippet's output on one backend."""
+    return [check for check in CHECKS.get(snippet, []) if backend in check.backends]
 
 
 def accuracies(text):
@@ -163,12 +175,53 @@ def shoes_face_one_way_shirts_and_bags_are_symmetric(printed):
     assert min(differs["sandal"], differs["sneaker"], differs["ankle boot"]) > 2 * max(differs["shirt"], differs["bag"])
 
 
-@checks_output_of("l3_unfreeze_check.py")
-def setting_the_flag_it_already_has_unfreezes_nothing_each_layer_does(printed):
-    text = printed()
+def unfreeze_check_counts(text):
     counts = {label: int(count) for label, count in re.findall(r"^(.*?): (\d+)$", text, re.MULTILINE)}
     assert "base.trainable: True" in text, text  # "the model's own flag is still True"
-    assert counts["weight tensors to train"] == counts["after base.trainable = True"] == 2, counts  # the head's two
+    assert counts["weight tensors to train"] == 2, counts  # the head's two
     assert counts["after setting each layer"] == 3, counts  # "the third one ... is block3_conv's kernel"
     rows = dict(re.findall(r"^│\s*(?:└ )?(\w+) \(?\w*\)?\s*│.*│\s+([YN-])\s+│$", text, re.MULTILINE))
     assert (rows["fashion_base"], rows["block3_conv"], rows["block3_bn"], rows["block2_conv"]) == ("Y", "Y", "N", "N")
+    return counts["after base.trainable = True"]
+
+
+@checks_output_of("l3_unfreeze_check.py", backends=["tensorflow"])
+def on_tensorflow_setting_the_flag_it_already_has_unfreezes_nothing_each_layer_does(printed):
+    assert unfreeze_check_counts(printed()) == 2  # "changes nothing"
+
+
+@checks_output_of("l3_unfreeze_check.py", backends=["jax"])
+def on_jax_setting_the_flag_it_already_has_unfreezes_the_whole_base(printed):
+    # "reaches every layer": the head's 2 and the base's 9 (3 kernels, 3 BatchNormalization gammas and betas)
+    assert unfreeze_check_counts(printed()) == 11
+
+
+def recompile_rule_lines(text):
+    """{situation: (trainable weights, "base changed: True" | "base changed: False" | "fit() raised ValueError")}"""
+    lines = {match["situation"]: (int(match["count"]), match["result"]) for match in re.finditer(
+        r"^(?P<situation>\S.*?)\s+trainable weights:\s+(?P<count>\d+), (?P<result>base changed: \w+|fit\(\) raised "
+        r"ValueError)", text, re.MULTILINE)}
+    assert list(lines) == ["frozen before the first fit", "unfrozen, not recompiled", "unfrozen and recompiled",
+                           "frozen again, not recompiled"], text
+    return lines
+
+
+@checks_output_of("l5_recompile_rule.py", backends=["tensorflow"])
+def on_tensorflow_fit_without_compile_silently_trains_the_old_weights(printed):
+    assert recompile_rule_lines(printed()) == {  # the page's table, column "TensorFlow"
+        "frozen before the first fit": (2, "base changed: False"),
+        "unfrozen, not recompiled": (11, "base changed: False"),
+        "unfrozen and recompiled": (11, "base changed: True"),
+        "frozen again, not recompiled": (2, "base changed: True")}
+
+
+@checks_output_of("l5_recompile_rule.py", backends=["jax"])
+def on_jax_fit_without_compile_raises(printed):
+    text = printed()
+    assert recompile_rule_lines(text) == {  # the page's table, column "JAX"
+        "frozen before the first fit": (2, "base changed: False"),
+        "unfrozen, not recompiled": (11, "fit() raised ValueError"),
+        "unfrozen and recompiled": (11, "base changed: True"),
+        "frozen again, not recompiled": (2, "fit() raised ValueError")}
+    # the page quotes the error: "the optimizer was built with 2 variables"
+    assert "Received len(trainable_variables) == 11 whereas the optimizer was built with 2 variables" in text, text

@@ -5,6 +5,7 @@ import re
 
 from evidence_record import installed_versions, source_hashes
 from sitebuild import evidence
+from sitebuild.backends import BACKENDS
 from sitebuild.pages import DOCS, markdown_pages, relative
 
 
@@ -36,7 +37,9 @@ def test_a_claim_span_that_the_pattern_misses_fails():
 
 def test_the_recorded_measurements_are_fresh_complete_and_passed():
     records = evidence.records()
-    assert "tensorflow" in records, f"no {relative(evidence.RECORDS)}/tensorflow.json: run `make evidence`"
+    for backend in BACKENDS:
+        assert backend in records, f"no {relative(evidence.RECORDS)}/{backend}.json: run `make evidence`"
+        assert records[backend]["backend"] == backend, f"{backend}.json was recorded on {records[backend]['backend']}"
     checks = {f"{file}::{name}" for backed in evidence.checks().values() for file, name, _ in backed}
     current = source_hashes()
     for backend, record in records.items():

@@ -1,7 +1,9 @@
 """Live checks of the claims that are about Keras's behaviour, not about accuracy (C3, C6, C7), and of the
 sentences in the lessons that say how Keras behaves.
 
-They train the site's base architecture on a few random images for a few steps: seconds, not minutes.
+They train the site's base architecture on a few random images for a few steps: seconds, not minutes. Every one
+runs on TensorFlow and on JAX (tests/jax_session.py); where the backends behave differently, a check states what
+each one does, as the lessons do.
 """
 
 import logging
@@ -18,8 +20,8 @@ from experiments import models
 from sitebuild import data
 from sitebuild.pages import Block
 
-TENSORFLOW_ONLY = pytest.mark.skipif(keras.backend.backend() != "tensorflow",
-                                     reason="the lessons state this for the TensorFlow backend only")
+pytestmark = pytest.mark.both_backends
+BACKEND = keras.backend.backend()
 
 IMAGES = np.random.default_rng(0).integers(0, 256, (64, 28, 28), dtype="uint8")
 LABELS = np.arange(64) % 5
@@ -69,30 +71,53 @@ def no_warning_and_no_log():
     assert not [record.getMessage() for record in handler.records if record.levelno >= logging.WARNING]
 
 
-# C6: in Keras 3 a change of `trainable` after fit takes effect only after compile() again.
+# C6: in Keras 3 a change of `trainable` after fit takes effect only after compile() again. On TensorFlow, fit()
+# silently runs the training step it built before; on JAX, it raises: the optimizer was built for the old weights.
 
-def test_unfreezing_after_fit_without_compile_leaves_the_base_untouched():
+def fit_after_a_change_of_trainable(model, evidence):
+    """fit() with no compile() since `trainable` changed: nothing warns or logs first. On JAX it raises, and leaves
+    the model without its weights (fit() takes them out of the model while it trains): lesson 5 puts them back."""
+    values = [variable.numpy() for variable in model.variables]  # the weights, and Dropout's random state
+    with no_warning_and_no_log():
+        if BACKEND == "jax":
+            with pytest.raises(ValueError, match="whereas the optimizer was built with") as raised:
+                fit(model)
+            evidence("fit() raised", str(raised.value).split(". ")[-1])
+        else:
+            fit(model)
+            evidence("fit() raised", None)
+    if BACKEND == "jax":
+        with pytest.raises(TypeError):
+            model.get_weights()
+        evidence("the model's weights readable after the failed fit()", False)
+        for variable, value in zip(model.variables, values):
+            variable.assign(value)
+
+
+@pytest.mark.claim("fit-without-compile-by-backend")
+def test_unfreezing_after_fit_without_compile_leaves_the_base_untouched(evidence):
     base, model = classifier()
     base.trainable = False
     fit(compile_and(model))
-    with no_warning_and_no_log():
-        base.trainable = True
-        before = base.get_weights()
-        fit(model)
-    assert moved(before, base.get_weights()) == 0
+    before = base.get_weights()
+    base.trainable = True
+    fit_after_a_change_of_trainable(model, evidence)
+    assert evidence("largest change of a base weight, unfrozen without compile()", moved(before, base.get_weights())) \
+        == 0
     compile_and(model)
     fit(model)
-    assert moved(before, base.get_weights()) > 0
+    assert evidence("base trained after compile()", moved(before, base.get_weights()) > 0)
 
 
-def test_freezing_after_fit_without_compile_still_trains_the_base():
+@pytest.mark.claim("fit-without-compile-by-backend")
+def test_freezing_after_fit_without_compile_trains_the_base_on_tensorflow_and_raises_on_jax(evidence):
     base, model = classifier()
     fit(compile_and(model))
-    with no_warning_and_no_log():
-        base.trainable = False
-        before = base.get_weights()
-        fit(model)
-    assert moved(before, base.get_weights()) > 0
+    before = base.get_weights()
+    base.trainable = False
+    fit_after_a_change_of_trainable(model, evidence)
+    trained = evidence("base trained while frozen without compile()", moved(before, base.get_weights()) > 0)
+    assert trained == (BACKEND == "tensorflow")
     compile_and(model)
     before = base.get_weights()
     fit(model)
@@ -102,9 +127,9 @@ def test_freezing_after_fit_without_compile_still_trains_the_base():
 def test_freezing_after_compile_before_the_first_fit_takes_effect():
     base, model = classifier()
     compile_and(model)
+    before = base.get_weights()
     with no_warning_and_no_log():
         base.trainable = False
-        before = base.get_weights()
         fit(model)
     assert moved(before, base.get_weights()) == 0
 
@@ -161,15 +186,17 @@ def test_a_frozen_base_trains_faster_per_epoch():
 
 
 # Lesson 4: clone the pretrained model before freezing it (the same cause as lesson 3's flag rule).
-@TENSORFLOW_ONLY
-def test_a_clone_of_a_frozen_model_comes_out_frozen_and_stays_so():
+def test_a_clone_of_a_frozen_model_comes_out_frozen_and_its_own_flag_unfreezes_it_on_jax_only():
     base = models.build_base()
     unfrozen_clone = keras.models.clone_model(base)
     assert unfrozen_clone.trainable_weights
     base.trainable = False
     frozen_clone = keras.models.clone_model(base)
-    frozen_clone.trainable = True  # does not reach the cloned layers
-    assert not frozen_clone.trainable_weights
+    assert frozen_clone.trainable and not frozen_clone.trainable_weights
+    frozen_clone.trainable = True  # TensorFlow: reaches none of the cloned layers; JAX: every one
+    unfrozen = [layer.trainable for layer in frozen_clone.layers if layer.weights]
+    assert (all(unfrozen), any(unfrozen)) == ((True, True) if BACKEND == "jax" else (False, False))
+    assert bool(frozen_clone.trainable_weights) == (BACKEND == "jax")
 
 
 
@@ -199,16 +226,31 @@ def test_a_layer_unfrozen_inside_a_frozen_base_is_trained_though_the_base_lists_
     assert moved(below, base.get_layer("block2_conv").get_weights()) == 0
 
 
-# Lesson 3: a model passes `trainable` down to its layers only when its own flag changes.
-@TENSORFLOW_ONLY
-def test_setting_the_flag_a_model_already_has_reaches_no_inner_layer():
+# Lesson 3: on TensorFlow, a model passes `trainable` down to its layers only when its own flag changes (Keras's
+# TensorFlow layer skips an assignment of the value an attribute holds); on JAX, every assignment reaches them.
+@pytest.mark.claim("same-flag-by-backend")
+def test_setting_the_flag_a_model_already_has_reaches_no_inner_layer_on_tensorflow_and_every_one_on_jax(
+        evidence, monkeypatch):
+    from keras.src.layers.layer import Layer
+
     base, model = classifier()
     for layer in base.layers:
         layer.trainable = False
     assert base.trainable  # every layer frozen one by one, the base's own flag still True
+    setter_ran = []
+    setter = Layer.trainable.fset
+    monkeypatch.setattr(Layer, "trainable", Layer.trainable.setter(
+        lambda layer, value: setter_ran.append(layer) or setter(layer, value)))
     base.trainable = True
-    assert not any(layer.trainable for layer in base.layers) and base.trainable_weights == []
-    assert len(model.trainable_weights) == 2  # the head's kernel and bias
+    assert evidence("trainable's setter ran", base in setter_ran) == (BACKEND == "jax")
+    unfrozen = evidence("inner layers unfrozen", sum(layer.trainable for layer in base.layers))
+    trainable = evidence("weight tensors to train", len(model.trainable_weights))
+    if BACKEND == "tensorflow":
+        assert unfrozen == 0 and base.trainable_weights == []
+        assert trainable == 2  # the head's kernel and bias
+    else:
+        assert unfrozen == len(base.layers)
+        assert trainable == 2 + 9  # and the base's 3 kernels, 3 gammas and 3 betas
 
 
 def test_a_change_of_the_models_flag_reaches_every_inner_layer_and_setting_each_layer_always_works():

@@ -1,4 +1,5 @@
-"""The lesson notebooks: generated from the snippets each page shows, executed, fresh, and published.
+"""The lesson notebooks: generated from the snippets each page shows, executed, fresh, and published; and the
+record of what each block printed when the notebook ran on JAX, fresh too.
 
 A notebook is stale when a snippet it was built from, or the base model, changed since: `make notebooks`.
 """
@@ -10,7 +11,9 @@ import jinja2
 import nbformat
 import pytest
 
-from sitebuild.notebooks import NOTEBOOKS, build, code_cells, is_fresh, notebook_path
+from sitebuild.backends import backends_of
+from sitebuild.notebooks import (NOTEBOOKS, build, code_cells, expected_metadata, is_fresh, jax_outputs_are_fresh,
+                                 jax_outputs_path, notebook_path, read_jax_outputs)
 from sitebuild.outputs import OutputError, stored_output
 from sitebuild.pages import ROOT, lesson_pages, mkdocs_config, page_snippets
 
@@ -82,10 +85,35 @@ def test_outputs_name_no_folder_of_the_machine_that_ran_them(page):
     assert not re.search(r"/[^\s\"]+/site-packages/", text), f"{notebook_path(page).name} shows a local path"
 
 
+@pytest.mark.parametrize("page", LESSONS, ids=IDS)
+def test_jax_outputs_are_fresh_and_hold_every_block_that_runs_on_jax(page):
+    path = jax_outputs_path(page)
+    assert jax_outputs_are_fresh(page), f"{path.relative_to(ROOT)} is missing or stale (the page's snippets, the " \
+                                        "base model or the tested versions changed since it was recorded): run " \
+                                        "`make notebooks`"
+    record = read_jax_outputs(page)
+    blocks = [block for block in page_snippets(page) if "jax" in backends_of(block.file)]
+    assert record["backend"] == "jax"
+    assert {name: stored["code"] + "\n" for name, stored in record["outputs"].items()} == \
+        {block.name: block.code.rstrip("\n") + "\n" for block in blocks}
+    assert not re.search(r"/[^\s\"]+/site-packages/", path.read_text(encoding="utf-8")), f"{path.name}: a local path"
+
+
 def test_no_orphan_notebooks():
-    expected = {notebook_path(page) for page in LESSONS}
-    orphans = sorted(path.name for path in NOTEBOOKS.glob("*.ipynb") if path not in expected)
-    assert not orphans, f"notebooks with no lesson page showing code: {orphans}"
+    expected = {notebook_path(page) for page in LESSONS} | {jax_outputs_path(page) for page in LESSONS}
+    orphans = sorted(path.name for path in NOTEBOOKS.iterdir() if path not in expected)
+    assert not orphans, f"notebooks (or JAX outputs) with no lesson page showing code: {orphans}"
+
+
+def test_changed_sources_make_the_jax_outputs_stale(tmp_path):
+    page, path = LESSONS[0], tmp_path / "outputs.json"
+    record = {"sitebuild": expected_metadata(page), "backend": "jax", "outputs": {}}
+    path.write_text(json.dumps(record))
+    assert jax_outputs_are_fresh(page, path)
+    record["sitebuild"]["model"] = "0" * 64
+    path.write_text(json.dumps(record))
+    assert not jax_outputs_are_fresh(page, path)
+    assert not jax_outputs_are_fresh(page, tmp_path / "missing.json")
 
 
 def test_a_changed_snippet_makes_its_notebook_stale(tmp_path):
@@ -127,6 +155,12 @@ def test_output_macro_names_the_page_and_the_fix(tmp_path, monkeypatch):
     last = page_snippets(page)[-1]
     with pytest.raises(OutputError, match="has no cell with this snippet's current code"):
         stored_output(page, last)
+    with pytest.raises(OutputError, match=rf"JAX output of {block.name}: .* does not exist: run `make notebooks`"):
+        stored_output(page, block, "jax")
+    older = {"outputs": {block.name: {"code": "print('older code')", "printed": "older\n"}}}
+    (tmp_path / f"{page.stem}.jax.json").write_text(json.dumps(older))
+    with pytest.raises(OutputError, match="no output of this snippet's current code: run `make notebooks`"):
+        stored_output(page, block, "jax")
 
 
 def test_every_shown_output_is_stored(built_site):

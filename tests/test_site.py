@@ -3,11 +3,19 @@
 import re
 
 from conftest import ROOT, build_site, copy_of_checkout
+from sitebuild import reader
 
 
 def test_build_is_strict_and_complete(built_site):
     assert (built_site / "index.html").is_file()
     assert (built_site / "sitemap.xml").is_file()
+
+
+def test_home_page_names_the_tested_backends_and_their_versions(built_site):
+    text = re.sub(r"<[^>]+>|\s+", " ", (built_site / "index.html").read_text(encoding="utf-8"))
+    versions = reader.tested_versions()
+    assert f"Keras {versions['keras']} on two backends: TensorFlow {versions['tensorflow']} and JAX " \
+           f"{versions['jax']}" in text
 
 
 def test_base_model_is_published(built_site):

@@ -1,11 +1,13 @@
-"""Every snippets/*.py runs as a reader would run it, in one process (TensorFlow is imported once), and prints what
-the prose says it prints.
+"""Every snippets/*.py runs as a reader would run it, in one process (Keras is imported once), and prints what the
+prose says it prints, on TensorFlow and, in the background session of tests/jax_session.py, on JAX (all but the
+snippets that import TensorFlow itself, which run on TensorFlow only).
 
 Each snippet runs as `__main__` in a fresh folder that holds what a reader of it has (sitebuild/reader.py: the base
 model, a folder of example images, ImageNet weights, stand-ins in CI, in the tests' own Keras home). The network is
 blocked. A file told in sections runs section by section, in order, in one namespace, as a reader runs the page's
 blocks; each block's seconds go into the test report for `make bench` (goal: at most 10 s a block). What each block
-prints (stdout, stderr and warnings, as a notebook shows them) goes through the checks of tests/output_checks.py.
+prints (stdout, stderr and warnings, as a notebook shows them) goes through the checks of tests/output_checks.py
+for the backend it ran on.
 """
 
 import contextlib
@@ -19,8 +21,9 @@ import warnings
 
 import pytest
 
-from output_checks import CHECKS
+from output_checks import CHECKS, checks_on
 from sitebuild import data, sandbox
+from sitebuild.backends import backends_of
 from sitebuild.notebooks import ANSI_CODES
 from sitebuild.pages import ROOT, SNIPPETS, file_blocks
 from sitebuild.reader import needs, prepare_reader_folder
@@ -39,8 +42,12 @@ def _no_network(*args, **kwargs):
     raise OSError("a snippet tried to reach the network; readers' code must run offline here")
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("snippet", SNIPPET_FILES, ids=[path.name for path in SNIPPET_FILES])
 def test_snippet_runs_and_prints_what_the_page_says(snippet, keras, tmp_path, monkeypatch, record_property):
+    backend = keras.backend.backend()
+    if backend not in backends_of(snippet):
+        pytest.skip(f"{snippet.name} imports TensorFlow itself: it runs on the TensorFlow backend only")
     prepare_reader_folder(tmp_path, snippet.read_text(encoding="utf-8"))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(socket.socket, "connect", _no_network)
@@ -57,11 +64,12 @@ def test_snippet_runs_and_prints_what_the_page_says(snippet, keras, tmp_path, mo
             start = time.perf_counter()
             with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
                 exec(code, namespace)
-            record_property("block_seconds", [block.name, time.perf_counter() - start])
+            seconds = time.perf_counter() - start
+            record_property("block_seconds", [block.name + f" on {backend}" * (backend != "tensorflow"), seconds])
             shown = "".join(warnings.formatwarning(warning.message, warning.category, warning.filename, warning.lineno)
                             for warning in raised[already_raised:])
             printed[block.section] = ANSI_CODES.sub("", output.getvalue() + shown)
-    for check in CHECKS.get(snippet.name, []):
+    for check in checks_on(snippet.name, backend):
         check(lambda section=None: printed[section or None])
 
 
