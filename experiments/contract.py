@@ -184,6 +184,7 @@ def paired_difference(data, metric, first, second):
 
 
 def chosen_learning_rate(data, n):
-    """The fine-tuning learning rate with the best mean validation accuracy at `n` (never the test set)."""
+    """The learning rate of a sweep with the lowest mean validation loss at `n`, the rule every method's own
+    choice follows (grid.choose; never the test set)."""
     rates = sorted({run["learning_rate"] for run in select(data, n=n)})
-    return max(rates, key=lambda rate: summary(data, "validation_accuracy", n=n, learning_rate=rate)["mean"])
+    return min(rates, key=lambda rate: summary(data, "validation_loss", n=n, learning_rate=rate)["mean"])

@@ -140,8 +140,8 @@ def register_macros(env, results=None):
 
     @env.macro
     def chosen_lr(n):
-        """The fine-tuning learning rate validation picked at n examples per class, e.g. "1e-4" (as the pages
-        write rates)."""
+        """The rate of lr_sweep with the lowest mean validation loss at n examples per class, e.g. "1e-4" (as
+        the pages write rates)."""
         return f"{chosen_learning_rate(load('lr_sweep', results), n):.0e}".replace("e-0", "e-")
 
     @env.macro
