@@ -149,6 +149,9 @@ def test_c2_with_5_per_class_the_gap_is_the_test_error_and_unfreezing_more_narro
     prevented overfitting."""
     for method in ("fine_tuning", "scratch"):
         assert summary(data["data_size"], "train_accuracy", method=method, n=5)["min"] == 1.0, method
+    frozen_gap = summary(data["data_size"], "gap", method="feature_extraction", n=5)
+    record("gap with the base frozen, 5 per class", frozen_gap, "gap")
+    assert frozen_gap["mean"] >= summary(data["data_size"], "gap", method="fine_tuning", n=5)["mean"]  # "as large"
     blocks = data["blocks"]
     frozen, whole = summary(blocks, blocks=0, n=5), summary(blocks, blocks=3, n=5)
     record("test accuracy, base frozen", frozen)
@@ -239,6 +242,9 @@ def test_c5_no_rate_below_the_heads_did_better_on_validation_or_test(data, recor
     rate below it did worse on average, on validation and on test."""
     sweep = data["lr_sweep"]
     rates = sorted({run["learning_rate"] for run in sweep["runs"]})
+    picked = [run["learning_rate"] for run in contract.select(data["data_size"], method="fine_tuning")]
+    assert picked.count(1e-2) > len(picked) / 2, picked  # lesson 1: "validation picked 1e-2 in most runs"
+    assert {run["head_learning_rate"] for run in sweep["runs"]} == {1e-2}  # lesson 6: "1e-2 on every seed"
     for n in sizes(data, "lr_sweep"):
         assert contract.chosen_learning_rate(sweep, n) == 1e-2
         lower_loss = contract.paired_difference(sweep, "validation_loss", {"n": n, "learning_rate": 1e-3},
