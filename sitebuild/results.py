@@ -49,10 +49,10 @@ def _listed(values):
 def protocol_html(settings):
     """"How this was measured", from what the run recorded in the results file's settings."""
     budget, rates, validation = settings["budget"], settings["learning_rates"], settings["validation"]
-    chosen = {"chosen": "chosen on validation like every other choice",
-              "swept": f"each of {_listed(map(_rate, rates.get('swept', [])))} (the sweep: no choice)",
-              "fixed": f"{_rate(rates.get('fixed', 0))} for every variant (the experiment compares settings, "
-                       "not rates)"}[rates["fine_tuning_phase"]]
+    phase = rates["fine_tuning_phase"]
+    chosen = ("chosen on validation like every other choice" if phase == "chosen" else
+              f"each of {_listed(list(map(_rate, rates['swept'])))} (the sweep: no choice)" if phase == "swept" else
+              f"{_rate(rates['fixed'])} for every variant (the experiment compares settings, not rates)")
     candidates = "; ".join(f"{METHOD_LABELS.get(method, method)}: {_listed(map(_rate, values))}"
                            for method, values in rates["candidates"].items())
     items = [

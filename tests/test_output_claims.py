@@ -96,7 +96,7 @@ def test_the_output_macro_fails_the_build_on_a_wrong_difference_sentence_or_a_mi
             env = FakeEnv(page.relative_to(DOCS).as_posix())
             register_macros(env)
             with pytest.raises(BackendSentenceError, match="agree" if agreeing else "different things"):
-                env.macros["output"](block.name, difference="A sentence." if agreeing else None)
+                env.macros["output"](block.name, difference="A sentence." if agreeing else None, alt="A plot.")
 
 
 def test_tabs_show_each_backends_output_and_the_sentence_on_the_difference():
