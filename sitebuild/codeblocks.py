@@ -53,13 +53,16 @@ def marked_page(page, run_all=False):
     if any(fence.page != page for fence in shown):
         raise PageError(page, 1, "a code block comes from an included Markdown file: mark it there instead")
     for fence, block in zip(shown, page_snippets(page)):  # a file's sections are shown whole, in order
-        mark = None
+        mark, skipped = None, ".fit(" in block.file.read_text(encoding="utf-8") and not run_all
         if block != file_blocks(block.file)[0]:
-            if previous.file != block.file:
+            if previous.file == block.file:
+                mark = CONTINUED
+            elif skipped:  # another file's block came between: nothing to join, as the whole file is skipped
+                mark = SKIP_TRAINING
+            else:
                 raise PageError(page, fence.line, f"{block.name}: pytest-codeblocks joins a block to the one just "
                                                   "before it, which is not this file's previous section")
-            mark = CONTINUED
-        elif ".fit(" in block.file.read_text(encoding="utf-8") and not run_all:
+        elif skipped:
             mark = SKIP_TRAINING
         if mark:
             line = lines[fence.line - 1]

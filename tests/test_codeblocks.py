@@ -17,6 +17,9 @@ def test_sections_are_joined_and_training_blocks_skipped():
     lesson_3 = marked_page(LESSONS / "3-freezing-in-tensorflow.md")
     assert SKIP_TRAINING not in lesson_3 and CONTINUED not in lesson_3  # nothing there trains
     assert SKIP_TRAINING not in marked_page(LESSONS / "8-end-to-end.md", run_all=True)
+    # lesson 9 shows l9_mirror.py between two sections of l9_augmentation.py, which trains: both skipped
+    lesson_9 = marked_page(LESSONS / "9-augmentation.md")
+    assert lesson_9.count(SKIP_TRAINING) == 2 and lesson_9.count(CONTINUED) == 1
 
 
 def test_every_page_is_written_with_its_includes_expanded(tmp_path):
