@@ -199,9 +199,9 @@ FIGURES = {
         caption="Train accuracy minus test accuracy: how much each method overfits its training examples."),
     "pretraining_source": Figure(
         "pretraining_source", _sources,
-        (Column("pretrained on", "base"), Column("method", "method"), Column("examples per class", "n"),
+        (Column("base", "base"), Column("method", "method"), Column("per class", "n"),
          Column("test accuracy", "accuracy", "test_accuracy"),
-         Column("minus from scratch, seed by seed", "versus_scratch", "test_accuracy")), 4.8,
+         Column("gain over scratch", "versus_scratch", "test_accuracy")), 4.8,
         alt="Chart of how many points of test accuracy a pretrained start gained over training from scratch, "
             "seed by seed, against training examples per class on a logarithmic axis: fine-tuning and feature "
             "extraction, for each base; above the zero line the pretrained start won.",

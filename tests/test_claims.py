@@ -163,7 +163,7 @@ def test_c2_with_5_per_class_the_gap_is_the_test_error_and_unfreezing_more_narro
 
 
 # C4: a pretrained model beats training from scratch when data are small.
-@pytest.mark.claim("close-source-pays", "clothes-base-small-edge")
+@pytest.mark.claim("close-source-pays", "clothes-base-small-edge", "pretrained-start-depends-on-source")
 def test_c4_a_pretrained_start_pays_most_with_a_close_source_and_few_images(data, record):
     """Partly supported, and the pretraining_source experiment says when. The base pretrained on other images of
     the target classes beat training from scratch on every seed, beyond the seed spread, at 5 and at 100
