@@ -249,8 +249,9 @@ def draw_pretraining_source(figure, points, colors):
                           marker=MARKERS[method], linestyle=linestyle, color=colors.colors[ROLE[method]],
                           label=textwrap.fill(f"{METHOD_LABELS[method]}, {BASE_LABELS[base]}", 48))
     axes.axhline(0, color=colors.text, linewidth=1)
-    axes.annotate("from scratch", (0, 0), xycoords=("axes fraction", "data"), xytext=(4, 4),
-                  textcoords="offset points", ha="left", va="bottom", color=colors.muted)
+    # below the zero line, mid-way, where no line of this figure's runs passes
+    axes.annotate("from scratch", (0.5, 0), xycoords=("axes fraction", "data"), xytext=(0, -4),
+                  textcoords="offset points", ha="center", va="top", color=colors.muted)
     _log_sizes(axes, sorted({point.n for point in points}))
     axes.set_ylabel("test accuracy minus\nfrom scratch (points)")
     figure.legend(loc="outside lower center")
