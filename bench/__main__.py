@@ -177,8 +177,11 @@ def main(argv=None):
         parser.error(f"--only: unknown checks {', '.join(sorted(set(args.only) - set(CHECKS)))}; known: "
                      f"{', '.join(CHECKS)}")
     load_average_at_start = os.getloadavg()
+    defaults = parser.parse_args([])
     command = ("python -m bench" + " --full" * args.full + " --smoke" * args.smoke
-               + f" --only {','.join(args.only)}" * (set(args.only) != set(CHECKS)))
+               + f" --only {','.join(args.only)}" * (set(args.only) != set(CHECKS))
+               + f" --rounds {args.rounds}" * (args.rounds != defaults.rounds)
+               + f" --lighthouse-runs {args.lighthouse_runs}" * (args.lighthouse_runs != defaults.lighthouse_runs))
     try:
         if args.smoke:
             with tempfile.TemporaryDirectory() as work:
