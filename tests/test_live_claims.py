@@ -447,10 +447,10 @@ def test_a_change_of_the_models_flag_reaches_every_inner_layer_and_setting_each_
     base.trainable = True  # False -> True: every layer again, block1_conv too
     assert evidence("base layers unfrozen by base.trainable = True (False before)",
                     sum(layer.trainable for layer in base.layers)) == len(base.layers)
-    for layer in base.layers:  # lesson 3's reliable way: each layer's own flag
-        layer.trainable = layer.name == "block3_conv"
     relu = base.get_layer("block3_relu")
     assert evidence("block3_relu: trainable, weights", [relu.trainable, len(relu.weights)]) == [True, 0]
+    for layer in base.layers:  # lesson 3's reliable way: each layer's own flag
+        layer.trainable = layer.name == "block3_conv"
     # block3_conv's kernel, the head's kernel and bias
     assert evidence("weight tensors to train after setting each layer", len(model.trainable_weights)) == 3
     summary = summary_text(model, expand_nested=True)

@@ -199,7 +199,7 @@ def test_fit_on_a_dataset_warns_that_shuffle_is_ignored_though_none_was_passed(e
 def test_fit_returns_every_epochs_metrics_and_initial_epoch_continues_the_count(evidence):
     x = np.random.default_rng(0).normal(size=(8, 3)).astype("float32")
     y = np.arange(8) % 2
-    assert evidence("Adam's default learning rate", float(keras.optimizers.Adam().learning_rate)) == 0.001
+    assert evidence("Adam's default learning rate", round(float(keras.optimizers.Adam().learning_rate), 6)) == 1e-3
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
     model.compile(optimizer=keras.optimizers.Adam(), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(x, y, validation_data=(x, y), epochs=3, verbose=0)
