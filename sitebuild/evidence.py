@@ -6,7 +6,10 @@ measured, wrapped in the page's Markdown as
     <span class="claim" id="claim-frozen-batchnorm-inference">A frozen BatchNormalization layer …</span>
 
 A **check** is a test marked with the ids of the claims it backs, `@pytest.mark.claim("frozen-batchnorm-inference")`,
-which records what it measured through the `evidence` fixture: `evidence("moving mean moved", False)`.
+which records what it measured through the `evidence` fixture: `evidence("moving mean moved", False)`. Every place
+a page states a behaviour is a claim of its own, with its own id; one check may back several of them, and a claim
+may rest on several checks. What a check records must not depend on float noise (booleans, counts, names, values
+rounded), so that another CPU records the same.
 `make evidence` runs every check on each backend, TensorFlow and JAX, and writes what each one measured, with the
 versions, backend, machine, date and the sha256 of every file the checks read, to docs/evidence/<backend>.json
 (tests/evidence_record.py); tests/test_evidence.py fails when a backend's record is missing or stale, when a claim

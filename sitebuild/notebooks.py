@@ -27,6 +27,7 @@ from urllib.parse import urljoin
 
 from sitebuild import sandbox
 from sitebuild.backends import backends_of
+from sitebuild.evidence import CLAIM
 from sitebuild.pages import DOCS, ROOT, fences, lesson_pages, mkdocs_config, page_snippets
 from sitebuild.reader import MODEL, needs_text, prepare_reader_folder, tested_versions
 
@@ -67,9 +68,11 @@ def _title(page):
 
 
 def _for_notebook(text, page):
-    """Page Markdown as a notebook shows it: the versions filled in, links made absolute."""
+    """Page Markdown as a notebook shows it: the versions filled in, links made absolute, claims as plain sentences
+    (their markup is for the site's Evidence page)."""
     import jinja2
 
+    text = CLAIM.sub(lambda claim: claim["sentence"], text)
     text = jinja2.Template(text, undefined=jinja2.StrictUndefined).render(site_versions=tested_versions())
     folder = urljoin(mkdocs_config()["site_url"], page.parent.relative_to(DOCS).as_posix() + "/")
 
