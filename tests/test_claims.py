@@ -157,6 +157,8 @@ def test_c2_with_5_per_class_the_gap_is_the_test_error_and_unfreezing_more_narro
     record("test accuracy, base frozen", frozen)
     record("test accuracy, three blocks fine-tuned", whole)
     assert clearly_above(whole, frozen) and clearly_above(summary(blocks, blocks=1, n=5), frozen)
+    below_the_top = contract.paired_difference(blocks, "test_accuracy", {"blocks": 3, "n": 5}, {"blocks": 1, "n": 5})
+    assert within_the_spread(below_the_top), below_the_top  # "the two blocks below it added less than the spread"
     narrower = contract.paired_difference(blocks, "gap", {"blocks": 0, "n": 5}, {"blocks": 3, "n": 5})
     record("gap with the base frozen minus gap with three blocks fine-tuned", narrower, "gap")
     assert narrower["min"] > 0, narrower
@@ -278,12 +280,21 @@ def test_lesson_6_two_phase_curve_dips_in_training_accuracy_for_one_epoch_while_
     assert all(point.train_accuracy > best.train_accuracy for point in tune[1:]), tune
 
 
-@pytest.mark.claim("augmentation-lowered-fine-tuning", "augmentation-narrowed-scratch-gap")
-def test_lesson_9_augmentation_lowered_fine_tuning_and_narrowed_the_gap_from_scratch(data, record):
+@pytest.mark.claim("augmentation-lowered-fine-tuning", "augmentation-narrowed-scratch-gap",
+                   "augmentation-runs-stopped-early")
+def test_lesson_9_augmentation_lowered_fine_tuning_and_narrowed_the_gap_from_scratch(data, record, evidence):
     """Lesson 9, 5 examples per class, one budget: with the augmentation layers, fine-tuning scored lower on
     every seed, beyond the seed spread; training from scratch showed a narrower train-test gap on every seed,
-    while its test accuracy moved by less than the seed spread."""
+    while its test accuracy moved by less than the seed spread. Early stopping ended every augmented run before
+    its phase's budget of epochs."""
     augmentation = data["augmentation"]
+    budget = augmentation["settings"]["budget"]
+    phase_epochs = {"fine_tuning_augmented": budget["fine_tune_epochs"], "scratch_augmented": budget["epochs"]}
+    epochs_run = {method: [run["epochs_run"] for run in contract.select(augmentation, method=method)]
+                  for method in phase_epochs}
+    evidence("epochs run by the augmented runs (of their phase's budget)",
+             {method: f"{runs} of {phase_epochs[method]}" for method, runs in epochs_run.items()})
+    assert all(max(runs) < phase_epochs[method] for method, runs in epochs_run.items()), epochs_run
     tuned = contract.paired_difference(augmentation, "test_accuracy", {"method": "fine_tuning_augmented"},
                                        {"method": "fine_tuning"})
     record("fine-tuning: test accuracy with augmentation minus without", tuned, "gap")
