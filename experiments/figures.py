@@ -211,16 +211,26 @@ def _grouped_bars(axes, points, field, colors, scale=1):
     return groups
 
 
+def _two_bar_panels(figure, points, colors, top, bottom):
+    """Grouped bars in two panels over one x axis, the top one's bars labelled with their means; `top` and
+    `bottom` are (point field, metric, scale, y label)."""
+    upper, lower = figure.subplots(2, 1, sharex=True)
+    field, metric, scale, label = top
+    for bars, stats in _grouped_bars(upper, points, field, colors, scale):
+        _annotate_bars(upper, bars, stats, metric, scale)
+    upper.set_ylabel(label)
+    field, _, scale, label = bottom
+    _grouped_bars(lower, points, field, colors, scale)
+    lower.xaxis.grid(False)
+    lower.set_ylabel(label)
+    lower.set_xlabel("training examples per class")
+    figure.legend(*upper.get_legend_handles_labels(), loc="outside lower center")
+
+
 def draw_bn_modes(figure, points, colors):
-    moved, accuracy = figure.subplots(2, 1, sharex=True)
-    for bars, stats in _grouped_bars(moved, points, "statistics_moved", colors):
-        _annotate_bars(moved, bars, stats, "bn_statistics_moved")
-    moved.set_ylabel("largest change of\na moving statistic")
-    _grouped_bars(accuracy, points, "accuracy", colors, 100)
-    accuracy.xaxis.grid(False)
-    accuracy.set_ylabel("test accuracy (%)")
-    accuracy.set_xlabel("training examples per class")
-    figure.legend(*moved.get_legend_handles_labels(), loc="outside lower center")
+    _two_bar_panels(figure, points, colors,
+                    ("statistics_moved", "bn_statistics_moved", 1, "largest change of\na moving statistic"),
+                    ("accuracy", "test_accuracy", 100, "test accuracy (%)"))
 
 
 def draw_blocks(figure, points, colors):
@@ -258,15 +268,8 @@ def draw_pretraining_source(figure, points, colors):
 
 
 def draw_augmentation(figure, points, colors):
-    accuracy, gap = figure.subplots(2, 1, sharex=True)
-    for bars, stats in _grouped_bars(accuracy, points, "accuracy", colors, 100):
-        _annotate_bars(accuracy, bars, stats, "test_accuracy", 100)
-    accuracy.set_ylabel("test accuracy (%)")
-    _grouped_bars(gap, points, "gap", colors, 100)
-    gap.xaxis.grid(False)
-    gap.set_ylabel("train − test gap\n(points)")
-    gap.set_xlabel("training examples per class")
-    figure.legend(*accuracy.get_legend_handles_labels(), loc="outside lower center")
+    _two_bar_panels(figure, points, colors, ("accuracy", "test_accuracy", 100, "test accuracy (%)"),
+                    ("gap", "gap", 100, "train − test gap\n(points)"))
 
 
 DRAW = {"data_size": draw_data_size, "gap": draw_gap, "timing": draw_timing, "lr_sweep": draw_lr_sweep,
