@@ -46,7 +46,7 @@ codeblocks: setup
 	$(PY) -m sitebuild.codeblocks
 
 test: setup browser lint codeblocks
-	$(PY) -m pytest --codeblocks tests README.md .cache/codeblocks
+	$(PY) -m pytest -n 2 --codeblocks tests README.md .cache/codeblocks
 
 # The prebuilt run: the grid on models/fashion_base.keras, results (resumable), then figures. PROFILE=full for a GPU.
 # `make pretrain` rebuilds that base first (then `make notebooks`: the snippets' outputs depend on it).

@@ -55,6 +55,10 @@ def test_suite(command, cwd, work, snippet_file="tests/test_snippets.py"):
     rows = [row("warm `make test`, total", "≤ 150 s", f"{total:.0f} s{notes}", total <= 150,
                 seconds=total, seconds_outside_test_files=outside, outcomes=measured["outcomes"],
                 exit_status=finished.returncode, slowest_phases=measured["slowest"])]
+    for backend, which in (("tensorflow", "TensorFlow (every test)"),
+                           ("jax", "JAX (the `both_backends` tests again, in the background)")):
+        seconds = measured["seconds_per_backend"].get(backend, 0)
+        rows.append(row(f"… tests on {which}", "—", f"{seconds:.0f} s", seconds=seconds))
     if snippet_file not in files:
         raise BenchError(f"`{' '.join(command)}` ran no {snippet_file}; files timed: {', '.join(files) or 'none'}")
     for name, seconds in files.items():

@@ -1,14 +1,18 @@
 """pytest plugin: the tests marked `both_backends` run on JAX as well, in a second pytest session in the background.
 
-Keras picks its backend once, when it is imported, so JAX needs a process of its own. When this session (on
-TensorFlow) has collected its tests, it starts `KERAS_BACKEND=jax python -m pytest <the marked tests>` in the
-background, which runs them while this session runs everything else, on the machine's other core. Each marked
-test gets a twin here, `<test>[jax]` (or `<test>[<parameters>-jax]`, marked `on_jax`), collected after every
-other test: it waits for the background session's outcome of the same test and reports it, with its recorded
-properties (a snippet's `block_seconds`) and, on failure, the background test's own report.
+Keras picks its backend once, when it is imported, so JAX needs a process of its own. When the tests are collected,
+`KERAS_BACKEND=jax python -m pytest <the marked tests>` starts in the background and runs them alongside the
+others. Each marked test gets a twin, `<test>[jax]` (or `<test>[<parameters>-jax]`, marked `on_jax`), collected
+after every other test: it waits for the background session's outcome of the same test and reports it, with its
+recorded properties (a snippet's `block_seconds`), the seconds it took there (`jax_seconds`, which `make bench`
+counts as JAX's share) and, on failure, the background test's own report.
 
-The background session writes each test's outcome as a JSON line to the file named by `--report-outcomes`, as it
-goes. A session that runs on JAX itself (`KERAS_BACKEND=jax pytest`, as `make evidence` does) makes no twins.
+With pytest-xdist (`-n 2`, as `make test` runs) the workers collect and run the twins; each writes the list of
+tests its twins stand for, and the controller starts the one background session with the first list it gets, and
+stops it at the end. The background session writes each test's outcome as a JSON line to `outcomes.jsonl` in a
+folder every process knows, as it goes, and the process that started it writes `exit_status` there when it ends.
+
+A session that runs on JAX itself (`KERAS_BACKEND=jax pytest`, as `make evidence` does) makes no twins.
 """
 
 import json
@@ -17,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -24,12 +29,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER, TWIN_MARKER = "both_backends", "on_jax"
-_BACKGROUND = pytest.StashKey["Background"]()
+_FOLDER, _BACKGROUND, _OUTCOMES = (pytest.StashKey[Path](), pytest.StashKey["Background"](),
+                                   pytest.StashKey["Outcomes"]())
 
 
 def pytest_addoption(parser):
     parser.addoption("--report-outcomes", metavar="FILE",
                      help="write each test's outcome to FILE as a JSON line (the background JAX session)")
+
+
+def _is_worker(config):
+    return hasattr(config, "workerinput")
 
 
 def pytest_configure(config):
@@ -39,6 +49,16 @@ def pytest_configure(config):
                                        "(`-m 'not on_jax'` leaves JAX out)")
     if config.getoption("report_outcomes"):
         config.pluginmanager.register(OutcomeWriter(config.getoption("report_outcomes")))
+    elif _is_worker(config):
+        config.stash[_FOLDER] = Path(config.workerinput["jax_session_folder"])
+    else:  # the one process that starts and stops the background session: the controller, or pytest without -n
+        config.stash[_FOLDER] = Path(tempfile.mkdtemp(prefix="jax-session-"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist, in the controller: tell each worker where the background session writes."""
+    node.workerinput["jax_session_folder"] = str(node.config.stash[_FOLDER])
 
 
 def _session_backend():
@@ -62,16 +82,38 @@ def pytest_collection_modifyitems(session, config, items):
     items += twins
 
 
+@pytest.hookimpl(tryfirst=True)  # a worker writes its list before pytest-xdist tells the controller it collected
 def pytest_collection_finish(session):
-    twins = [item for item in session.items if isinstance(item, OnJax)]
-    if twins and not session.config.option.collectonly:
-        session.config.stash[_BACKGROUND] = Background([twin.original for twin in twins])
+    originals = [item.original for item in session.items if isinstance(item, OnJax)]
+    if _is_worker(session.config):
+        _twins_file(session.config, session.config.workerinput["workerid"]).write_text(json.dumps(originals))
+    else:
+        _start_background(session.config, originals)
 
 
-def pytest_sessionfinish(session):
-    background = session.config.stash.get(_BACKGROUND, None)
-    if background is not None:
-        background.stop()
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids):
+    """pytest-xdist, in the controller: every worker collects the same tests; the first one's twins start the
+    background session."""
+    if _BACKGROUND not in node.config.stash:
+        originals = json.loads(_twins_file(node.config, node.workerinput["workerid"]).read_text())
+        _start_background(node.config, originals)
+
+
+def _twins_file(config, worker):
+    return config.stash[_FOLDER] / f"twins-of-{worker}.json"
+
+
+def _start_background(config, node_ids):
+    if node_ids and not config.option.collectonly and _FOLDER in config.stash:
+        config.stash[_BACKGROUND] = Background(config.stash[_FOLDER], node_ids)
+
+
+def pytest_unconfigure(config):
+    if _BACKGROUND in config.stash:
+        config.stash[_BACKGROUND].stop()
+    if _FOLDER in config.stash and not _is_worker(config):
+        shutil.rmtree(config.stash[_FOLDER], ignore_errors=True)
 
 
 class JaxFailure(Exception):
@@ -86,8 +128,11 @@ class OnJax(pytest.Item):
         self.original = original
 
     def runtest(self):
-        outcome = self.config.stash[_BACKGROUND].outcome(self.original)
+        stash = self.config.stash
+        outcomes = stash[_OUTCOMES] = stash.get(_OUTCOMES, None) or Outcomes(stash[_FOLDER])
+        outcome = outcomes.of(self.original)
         self.user_properties += [tuple(prop) for prop in outcome["user_properties"]]
+        self.user_properties.append(("jax_seconds", outcome["seconds"]))  # what it took there, not the wait here
         if outcome["outcome"] == "skipped":
             pytest.skip(outcome["message"])
         if outcome["outcome"] == "failed":
@@ -103,41 +148,52 @@ class OnJax(pytest.Item):
 
 
 class Background:
-    """`KERAS_BACKEND=jax python -m pytest <node ids>`, running in a folder of its own under the temporary folder."""
+    """`KERAS_BACKEND=jax python -m pytest <node ids>`, writing in `folder`; a thread writes its exit status there
+    when it ends."""
 
-    def __init__(self, node_ids):
-        self.folder = Path(tempfile.mkdtemp(prefix="jax-session-"))
-        self.report, self.log = self.folder / "outcomes.jsonl", self.folder / "output.log"
-        self.outcomes = {}
+    def __init__(self, folder, node_ids):
         env = {name: value for name, value in os.environ.items() if name != "PYTEST_ADDOPTS"}  # e.g. the bench's
-        # One thread: the lessons' small models gain little from a second one, which this session needs.
+        # One thread: the lessons' small models gain little from a second one, which the other tests need.
         env.update(KERAS_BACKEND="jax", XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp",
-                   str(self.folder / "tmp"), "--report-outcomes", str(self.report), *node_ids]
-        with open(self.log, "w") as log:
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "--basetemp",
+                   str(folder / "tmp"), "--report-outcomes", str(folder / "outcomes.jsonl"), *node_ids]
+        with open(folder / "output.log", "w") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        threading.Thread(target=self._write_exit_status, args=(folder / "exit_status",), daemon=True).start()
 
-    def outcome(self, node_id):
-        """The background session's outcome of one test, once it has one (waiting for it)."""
-        while node_id not in self.outcomes:
-            finished = self.process.poll() is not None
-            if self.report.exists():
-                text = self.report.read_text(encoding="utf-8")
-                lines = text[:text.rfind("\n") + 1].splitlines()  # the last line may be half written
-                self.outcomes.update((entry["node_id"], entry) for entry in map(json.loads, lines))
-            if node_id in self.outcomes:
-                break
-            if finished:
-                raise JaxFailure(f"the background JAX session ended (exit status {self.process.returncode}) without "
-                                 f"running it; its output ends:\n{self.log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.2)
-        return self.outcomes[node_id]
+    def _write_exit_status(self, path):
+        path.write_text(str(self.process.wait()))
 
     def stop(self):
-        if self.process.poll() is None:  # this session ended first (interrupted, or -x)
+        if self.process.poll() is None:  # the tests ended first (interrupted, or -x)
             self.process.terminate()
-            self.process.wait()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self.process.wait()
+
+
+class Outcomes:
+    """The background session's outcomes, read from its folder as it writes them."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.known = {}
+
+    def of(self, node_id):
+        """The outcome of one test, once the background session has one (waiting for it)."""
+        report, exit_status = self.folder / "outcomes.jsonl", self.folder / "exit_status"
+        while node_id not in self.known:
+            finished = exit_status.exists()  # before reading: a session that has ended has written every line
+            if report.exists():
+                text = report.read_text(encoding="utf-8")
+                lines = text[:text.rfind("\n") + 1].splitlines()  # the last line may be half written
+                self.known.update((entry["node_id"], entry) for entry in map(json.loads, lines))
+            if node_id in self.known:
+                break
+            if finished:
+                log = (self.folder / "output.log").read_text(errors="replace")[-3000:]
+                raise JaxFailure(f"the background JAX session ended (exit status {exit_status.read_text()}) without "
+                                 f"running it; its output ends:\n{log}")
+            time.sleep(0.2)
+        return self.known[node_id]
 
 
 class OutcomeWriter:
@@ -162,6 +218,6 @@ class OutcomeWriter:
         else:
             outcome, message = "passed", ""
         entry = {"node_id": report.nodeid, "outcome": outcome, "message": message,
-                 "user_properties": report.user_properties}
+                 "user_properties": report.user_properties, "seconds": sum(phase.duration for phase in reports)}
         with self.path.open("a", encoding="utf-8") as file:
             file.write(json.dumps(entry) + "\n")
