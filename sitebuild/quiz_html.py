@@ -3,6 +3,7 @@
 Text fields are Markdown; raw HTML in them shows as text and links keep only safe schemes.
 """
 
+from functools import cache
 from urllib.parse import urlsplit
 
 import markdown
@@ -30,6 +31,7 @@ class _NoRawHtml(Extension):
 _markdown = markdown.Markdown(extensions=[_NoRawHtml()])
 
 
+@cache  # the review page shows every item a lesson page shows: each text is converted once per process
 def _block(text):
     return _markdown.reset().convert(text)
 

@@ -1,5 +1,6 @@
 """The built site: every page loads in Chromium with no console error and no request off this machine."""
 
+import json
 import re
 
 from conftest import ROOT, build_site, copy_of_checkout
@@ -21,6 +22,15 @@ def test_home_page_names_the_tested_backends_and_their_versions(built_site):
 def test_base_model_is_published(built_site):
     for model in (ROOT / "models").glob("*.keras"):
         assert (built_site / "models" / model.name).read_bytes() == model.read_bytes()
+
+
+def test_search_finds_each_sentence_once_on_the_home_page_or_its_lesson(built_site):
+    """The notebooks, the review page and the evidence page repeat the lessons' text: they stay out of the index
+    every page loads."""
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    indexed = {entry["location"].split("#")[0] for entry in index["docs"]}
+    lessons = {f"lessons/{page.stem}/" for page in (ROOT / "docs" / "lessons").glob("*.md")}
+    assert indexed == {""} | lessons
 
 
 def _pages(site):
