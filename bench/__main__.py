@@ -30,8 +30,9 @@ def real(work, args):
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
     wanted, rows = set(args.only), []
     if "test" in wanted:
-        print("timing `make test` (a few minutes)…", file=sys.stderr)
-        rows += attempt("warm `make test`", "≤ 150 s", lambda: checks.test_suite(["make", "test"], ROOT, work))
+        print(f"timing `make test` {args.test_runs} times (a few minutes each)…", file=sys.stderr)
+        rows += attempt("warm `make test`", "≤ 150 s",
+                        lambda: checks.test_suite(["make", "test"], ROOT, work, runs=args.test_runs))
 
     site = work / "site"
     ours = ([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)], ROOT)
@@ -168,6 +169,7 @@ def main(argv=None):
                         "--smoke and --only need one and leave the README alone)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the build timing and of the serve loop (≥ 5)")
     parser.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse runs per page and preset")
+    parser.add_argument("--test-runs", type=int, default=3, help="runs of `make test` (the row shows the median)")
     parser.add_argument("--only", type=lambda text: text.split(","), default=list(CHECKS),
                         help=f"some of the checks, e.g. build,serve (of {','.join(CHECKS)}); needs --out")
     args = parser.parse_args(argv)
@@ -181,7 +183,8 @@ def main(argv=None):
     command = ("python -m bench" + " --full" * args.full + " --smoke" * args.smoke
                + f" --only {','.join(args.only)}" * (set(args.only) != set(CHECKS))
                + f" --rounds {args.rounds}" * (args.rounds != defaults.rounds)
-               + f" --lighthouse-runs {args.lighthouse_runs}" * (args.lighthouse_runs != defaults.lighthouse_runs))
+               + f" --lighthouse-runs {args.lighthouse_runs}" * (args.lighthouse_runs != defaults.lighthouse_runs)
+               + f" --test-runs {args.test_runs}" * (args.test_runs != defaults.test_runs))
     try:
         if args.smoke:
             with tempfile.TemporaryDirectory() as work:
