@@ -127,7 +127,7 @@ def provide_standin_imagenet_weights(alpha=MOBILENET_ALPHA, size=MOBILENET_SIZE)
             limit = np.sqrt(6 / (np.prod(receptive_field) * (fan_in + fan_out)))
             weight.assign(random.uniform(-limit, limit, weight.shape).astype("float32"))
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")  # each test process (xdist, JAX) its own
     with h5py.File(partial, "w") as weights_file:
         legacy_h5_format.save_weights_to_hdf5_group(weights_file, model)
         weights_file.attrs["stand_in"] = "random weights of the right shapes, not trained on ImageNet"

@@ -4,6 +4,8 @@ Every tool the tests run keeps its files in the checkout's .cache/ (sitebuild/sa
 module imports Keras.
 """
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
@@ -39,18 +41,35 @@ def copy_of_checkout(destination):
     return destination
 
 
+@contextlib.contextmanager
+def one_at_a_time(lock_file):
+    """Hold an exclusive lock on `lock_file` (made if missing): pytest-xdist's workers take turns."""
+    with open(lock_file, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def build_site(destination, config="mkdocs.yml"):
-    """Run `mkdocs build --strict`; return the finished process (the caller asserts on it)."""
+    """Run `mkdocs build --strict`, one build at a time (mkdocs-jupyter writes its cache in .cache/ with no lock, and
+    a build that reads a half-written file fails); return the finished process (the caller asserts on it)."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", config, "-d", str(destination)]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    with one_at_a_time(sandbox.CACHE / "build.lock"):
+        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
-    site = tmp_path_factory.mktemp("site")
-    result = build_site(site)
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr[-4000:]}"
+    """The site, built once per test run: the first pytest-xdist worker to ask builds it where every worker finds it."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder; each worker's own is inside it
+    site, built = shared / "site", shared / "site.built"
+    with one_at_a_time(shared / "site.lock"):
+        if not built.exists():
+            result = build_site(site)
+            assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr[-4000:]}"
+            built.touch()
     return site
 
 
