@@ -18,6 +18,13 @@ COMPILED_TEMPLATES = ROOT / ".cache" / "jinja"
 LOADERS = re.compile(r'<script type="module">(?:(?!</script>).)*?https://cdnjs\.cloudflare\.com.*?</script>'
                      r"|<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL)
 
+# Pygments wraps each name and each run of spaces in a code block in a <span> of its own: a third of a lesson's
+# elements, each styled and laid out again every time Material re-measures the page while a phone loads it. Names
+# are drawn in the code's own colour (Material's --md-code-hl-name-color is --md-code-fg-color in both palettes, and
+# docs/assets/notebook.css gives notebooks' .n the same; tests/test_reading.py checks it) and spaces in none, so
+# their text can stand bare.
+PLAIN_TOKENS = re.compile(r'<span class="[nw]">([^<]*)</span>')
+
 
 def on_files(files, config):
     for model in sorted(MODELS.glob("*.keras")):
@@ -26,10 +33,11 @@ def on_files(files, config):
 
 
 def on_page_content(content, page, config, files):
-    """The site makes no request to another host, not even a latent one; a notebook page carries only the style
-    rules that apply to it (sitebuild/notebook_css.py). A notebook repeats its lesson's text and code, so search
-    finds the lesson only: results are not doubled, and the index every page loads is a third smaller (and the
-    build faster: the index parses each page's HTML)."""
+    """Code without the spans that change nothing (PLAIN_TOKENS). The site makes no request to another host, not
+    even a latent one; a notebook page carries only the style rules that apply to it (sitebuild/notebook_css.py).
+    A notebook repeats its lesson's text and code, so search finds the lesson only: results are not doubled, and
+    the index every page loads is a third smaller (and the build faster: the index parses each page's HTML)."""
+    content = PLAIN_TOKENS.sub(r"\1", content)
     if not page.file.src_uri.endswith(".ipynb"):
         return content
     page.meta["search"] = {"exclude": True}

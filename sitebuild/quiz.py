@@ -37,15 +37,21 @@ class Quizzes:
         return vars(self.env.page).setdefault("quiz_emitted", set())
 
     def assets(self, feature):
-        """The tags loading a feature's assets that this page does not load yet; with the widget's, the notice
-        that progress cannot be kept (hidden), so it stands before the page's first quiz item."""
+        """The tags loading a feature's scripts that this page does not load yet; with the widget's, the notice
+        that progress cannot be kept (hidden), so it stands before the page's first quiz item.
+
+        Its style sheets go to the page's `quiz_styles`, which overrides/main.html links in the <head>: a style
+        sheet linked in the body holds back the painting of all the text after it until it has loaded."""
         emitted, tags = self._page_state(), []
+        styles = vars(self.env.page).setdefault("quiz_styles", [])
         for name in ASSETS[feature]:
             if name not in emitted:
                 emitted.add(name)
+                if name.endswith(".css"):
+                    styles.append(name)
+                    continue
                 url = get_relative_url(f"assets/{name}", self.env.page.url)
-                tags.append(f'<link rel="stylesheet" href="{url}">' if name.endswith(".css")
-                            else f'<script type="module" src="{url}"></script>')
+                tags.append(f'<script type="module" src="{url}"></script>')
                 if name == "quiz.js":
                     tags.append(storage_notice())
         return "".join(tags)

@@ -216,3 +216,29 @@ def test_code_text_is_legible_and_a_desktop_code_line_holds_79_characters(page, 
                     assert min(code.evaluate(CODE_CAPACITY)) >= LINE, (url, code.inner_text()[:80])
                     blocks += 1
     assert viewport is PHONE or blocks > 10
+
+
+# The colour a name token would have (Pygments' <span class="n">) beside the colour of the bare text around it, in
+# the first code block of the page: the build drops those spans (sitebuild/hooks.py, PLAIN_TOKENS) as they add none.
+NAME_AND_TEXT_COLOURS = """() => {
+    const code = document.querySelector(".md-content :is(.highlight, .highlight-ipynb) pre :has(> span), "
+                                        + ".md-content .highlight-ipynb pre");
+    const name = document.createElement("span");
+    name.className = "n";
+    code.append(name);
+    const colours = [getComputedStyle(name).color, getComputedStyle(code).color];
+    name.remove();
+    return colours;
+}"""
+
+
+def test_code_names_and_spaces_need_no_span_of_their_own(page, built_site):
+    pages = [pages_with(built_site, 'class="highlight"')[0], pages_with(built_site, 'class="highlight-ipynb')[0]]
+    for url in pages:
+        page.goto(url)
+        assert page.locator(".md-content pre span:is(.n, .w)").count() == 0, url
+        assert page.locator(".md-content pre span.o").count() > 0, url  # other tokens keep their colours
+        for scheme in ("default", "slate"):
+            use_palette(page, scheme)
+            name, text = page.evaluate(NAME_AND_TEXT_COLOURS)
+            assert name == text, (url, scheme)
