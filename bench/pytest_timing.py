@@ -20,6 +20,7 @@ outcomes = Counter()
 phases = []  # (seconds, "node id (set-up|call|tear-down)"), like pytest --durations
 block_seconds = {}  # "l8_end_to_end.py:train_head": seconds
 seconds_per_backend = defaultdict(float)
+failed = []  # "node id (phase)" of each failure, for the row's details
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -40,6 +41,8 @@ def pytest_runtest_logreport(report):
     phases.append((seconds, f"{report.nodeid} ({report.when})"))
     if report.when == "call" or report.outcome != "passed":
         outcomes[report.outcome] += 1
+    if report.failed:
+        failed.append(f"{report.nodeid} ({report.when})")
     block_seconds.update(value for key, value in report.user_properties if key == "block_seconds")
 
 
@@ -47,7 +50,7 @@ def pytest_sessionfinish(session, exitstatus):
     if hasattr(session.config, "workerinput"):
         return
     result = {"seconds_per_file": dict(seconds_per_file), "seconds_per_backend": dict(seconds_per_backend),
-              "outcomes": dict(outcomes), "exit_status": int(exitstatus),
+              "outcomes": dict(outcomes), "failed": failed, "exit_status": int(exitstatus),
               "slowest": [[round(seconds, 2), name] for seconds, name in sorted(phases, reverse=True)[:15]],
               "block_seconds": block_seconds}
     Path(os.environ["BENCH_TIMING_OUT"]).write_text(json.dumps(result, indent=1))
