@@ -23,11 +23,13 @@ $(STAMP): requirements.lock pyproject.toml
 data: $(STAMP)
 	$(PY) -m sitebuild.data
 
-# Debian's chromium when we are root and it is missing; elsewhere see README (playwright install chromium).
+# Debian's chromium (Lighthouse in `make bench`) and its headless shell (the tests) when we are root and one is
+# missing; elsewhere see README (playwright install chromium).
 browser:
-	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }; } || \
-	  echo "no /usr/bin/chromium: browser tests will use 'playwright install chromium' (see README)"
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromium-headless-shell || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && { apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-headless-shell; }; } || \
+	  echo "no /usr/bin/chromium-headless-shell: browser tests will use 'playwright install chromium' (see README)"
 
 # --dirty: a saved page is rebuilt alone, in about half a second (`make bench` times it); not --strict, which would
 # stop on mkdocs' warning that a dirty build may leave other pages' links stale. `make build` and the tests are strict.

@@ -23,7 +23,9 @@ sandbox.use()
 pytest_plugins = ["evidence_record", "jax_session"]
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+# Debian's build of Chromium's headless shell, what Playwright itself runs headless: the same engine as the browser,
+# without its window machinery, which made each new browser context cost about 1.1 s of CPU more.
+CHROMIUM = "/usr/bin/chromium-headless-shell"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -85,7 +87,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        # Debian's chromium where it exists; else the browser `playwright install chromium` fetched.
+        # Debian's where it exists; else the one `playwright install chromium` fetched.
         path = CHROMIUM if shutil.which(CHROMIUM) else None
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
         yield browser
