@@ -5,28 +5,25 @@ snippets that import TensorFlow itself, which run on TensorFlow only).
 Each snippet runs as `__main__` in a fresh folder that holds what a reader of it has (sitebuild/reader.py: the base
 model, a folder of example images, ImageNet weights, stand-ins in CI, in the tests' own Keras home). The network is
 blocked. A file told in sections runs section by section, in order, in one namespace, as a reader runs the page's
-blocks; each block's seconds go into the test report for `make bench` (goal: at most 10 s a block). What each block
-prints (stdout, stderr and warnings, as a notebook shows them) goes through the checks of tests/output_checks.py
-for the backend it ran on.
+blocks (tests/snippet_blocks.py); each block's seconds go into the test report for `make bench` (goal: at most 10 s a
+block). What each block prints (stdout, stderr and warnings, as a notebook shows them) goes through the checks of
+tests/output_checks.py for the backend it ran on. The snippets that need ImageNet weights run in a fresh process
+whose HOME is empty, and must leave it empty.
 """
 
-import contextlib
-import io
+import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import warnings
 
 import pytest
 
 from output_checks import CHECKS, checks_on
 from sitebuild import data, sandbox
 from sitebuild.backends import backends_of
-from sitebuild.notebooks import ANSI_CODES
-from sitebuild.pages import ROOT, SNIPPETS, file_blocks
+from sitebuild.pages import ROOT, SNIPPETS
 from sitebuild.reader import needs, prepare_reader_folder
+from snippet_blocks import run_blocks
 
 SNIPPET_FILES = sorted(SNIPPETS.glob("*.py"))
 
@@ -38,8 +35,30 @@ def keras():
     return keras
 
 
-def _no_network(*args, **kwargs):
-    raise OSError("a snippet tried to reach the network; readers' code must run offline here")
+# The snippets that need the most set-up (the reader's images and stand-in ImageNet weights) run in a fresh process
+# with an empty HOME: the set-up and the run must write nothing there, all of it lands in the sandbox.
+IMAGENET_SNIPPETS = [path for path in SNIPPET_FILES if "ImageNet weights" in needs(path.read_text(encoding="utf-8"))]
+
+
+def run_with_an_empty_home(snippet, tmp_path):
+    """`snippet`'s blocks, run by tests/snippet_blocks.py in a fresh process whose HOME is an empty folder (checked
+    empty after) and whose sandbox is new (so stand-in ImageNet weights are made anew); what `run_blocks` returns."""
+    home, folder, cache = tmp_path / "home", tmp_path / "reader", tmp_path / "cache"
+    home.mkdir()
+    folder.mkdir()
+    # Fashion-MNIST from the tests' own Keras home, so the run needs no network and no Debian package.
+    data.ensure_fashion_mnist(cache / "keras", copy_from=[sandbox.CACHE / "keras" / "datasets" / "fashion-mnist"])
+    variables = sandbox.environment()
+    env = {name: value for name, value in os.environ.items() if name not in variables} | {
+        "HOME": str(home), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    output = tmp_path / "output.json"
+    command = [sys.executable, str(ROOT / "tests" / "snippet_blocks.py"), str(cache), str(snippet), str(output)]
+    result = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(path.relative_to(home).as_posix() for path in home.rglob("*")) == []
+    assert data.imagenet_weights_path().name in {path.name for path in (cache / "keras" / "models").iterdir()}
+    ran = json.loads(output.read_text())
+    return {key or None: text for key, text in ran["printed"].items()}, ran["seconds"]
 
 
 @pytest.mark.both_backends
@@ -48,27 +67,15 @@ def test_snippet_runs_and_prints_what_the_page_says(snippet, keras, tmp_path, mo
     backend = keras.backend.backend()
     if backend not in backends_of(snippet):
         pytest.skip(f"{snippet.name} imports TensorFlow itself: it runs on the TensorFlow backend only")
-    prepare_reader_folder(tmp_path, snippet.read_text(encoding="utf-8"))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(socket.socket, "connect", _no_network)
-    keras.backend.clear_session()
-    namespace = {"__name__": "__main__", "__file__": str(snippet)}
-    printed = {}
-    # As in a notebook's kernel: each warning shows the first time only, in the output of the block that raised it.
-    with warnings.catch_warnings(record=True) as raised:
-        warnings.simplefilter("default")
-        for block in file_blocks(snippet):
-            # Blank lines in front keep the file's line numbers in tracebacks.
-            code = compile("\n" * (block.first_line - 1) + block.code, str(snippet), "exec")
-            output, already_raised = io.StringIO(), len(raised)
-            start = time.perf_counter()
-            with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-                exec(code, namespace)
-            seconds = time.perf_counter() - start
-            record_property("block_seconds", [block.name + f" on {backend}" * (backend != "tensorflow"), seconds])
-            shown = "".join(warnings.formatwarning(warning.message, warning.category, warning.filename, warning.lineno)
-                            for warning in raised[already_raised:])
-            printed[block.section] = ANSI_CODES.sub("", output.getvalue() + shown)
+    if snippet in IMAGENET_SNIPPETS:
+        printed, seconds = run_with_an_empty_home(snippet, tmp_path)
+    else:
+        prepare_reader_folder(tmp_path, snippet.read_text(encoding="utf-8"))
+        monkeypatch.chdir(tmp_path)
+        keras.backend.clear_session()
+        printed, seconds = run_blocks(snippet)
+    for name, block_seconds in seconds:
+        record_property("block_seconds", [name + f" on {backend}" * (backend != "tensorflow"), block_seconds])
     for check in checks_on(snippet.name, backend):
         check(lambda section=None: printed[section or None])
 
@@ -94,32 +101,3 @@ def test_keras_keeps_its_files_in_the_checkout(keras):
     from keras.src.backend.config import keras_home
 
     assert keras_home() == os.environ["KERAS_HOME"] == str(sandbox.CACHE / "keras")
-
-
-# The snippets that need the most set-up: the reader's images and stand-in ImageNet weights.
-IMAGENET_SNIPPETS = [path for path in SNIPPET_FILES if "ImageNet weights" in needs(path.read_text(encoding="utf-8"))]
-
-
-@pytest.mark.parametrize("snippet", IMAGENET_SNIPPETS, ids=[path.name for path in IMAGENET_SNIPPETS])
-def test_set_up_and_run_write_nothing_in_home(snippet, tmp_path):
-    """With HOME an empty folder, the reader set-up (stand-in weights made anew) and the snippet write nothing
-    there: everything lands in the sandbox."""
-    home, folder, cache = tmp_path / "home", tmp_path / "reader", tmp_path / "cache"
-    home.mkdir()
-    folder.mkdir()
-    # Fashion-MNIST from the tests' own Keras home, so the run needs no network and no Debian package.
-    data.ensure_fashion_mnist(cache / "keras", copy_from=[sandbox.CACHE / "keras" / "datasets" / "fashion-mnist"])
-    script = ("import runpy, sys\n"
-              "from sitebuild import sandbox\n"
-              "sandbox.use(sys.argv[1])\n"
-              "from sitebuild.reader import prepare_reader_folder\n"
-              "prepare_reader_folder('.', open(sys.argv[2]).read())\n"
-              "runpy.run_path(sys.argv[2], run_name='__main__')\n")
-    variables = sandbox.environment()
-    env = {name: value for name, value in os.environ.items() if name not in variables} | {
-        "HOME": str(home), "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
-    result = subprocess.run([sys.executable, "-c", script, str(cache), str(snippet)], cwd=folder, env=env,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert sorted(path.relative_to(home).as_posix() for path in home.rglob("*")) == []
-    assert data.imagenet_weights_path().name in {path.name for path in (cache / "keras" / "models").iterdir()}
