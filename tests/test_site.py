@@ -1,4 +1,5 @@
-"""The built site: every page loads in Chromium with no console error and no request off this machine."""
+"""The built site: a strict build, the home page's backends, the published base model, search, and builds that fail
+on a broken link or a missing snippet. (Every page loads cleanly in Chromium: tests/test_reading.py.)"""
 
 import json
 import re
@@ -31,22 +32,6 @@ def test_search_finds_each_sentence_once_on_the_home_page_or_its_lesson(built_si
     indexed = {entry["location"].split("#")[0] for entry in index["docs"]}
     lessons = {f"lessons/{page.stem}/" for page in (ROOT / "docs" / "lessons").glob("*.md")}
     assert indexed == {""} | lessons
-
-
-def _pages(site):
-    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.name != "404.html")
-
-
-def test_every_page_loads_cleanly(built_site, page):
-    pages = _pages(built_site)
-    assert "index.html" in pages
-    for path in pages:
-        response = page.goto(path)
-        assert response.ok, f"{path}: HTTP {response.status}"
-        page.wait_for_load_state("networkidle")
-        assert page.title(), f"{path} has no title"
-        problems, page.problems[:] = list(page.problems), []
-        assert not problems, f"{path}: {problems}"
 
 
 def test_broken_link_fails_the_build(tmp_path):
