@@ -60,6 +60,13 @@ def build_site(destination, config="mkdocs.yml"):
         return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
 
 
+def pytest_collection_modifyitems(items):
+    """The snippets' runs on TensorFlow first: pytest-xdist hands the tests out in this order, and lesson 8's run
+    (about 30 s) near the end kept one worker busy long after the other had finished."""
+    first = "test_snippet_runs_and_prints_what_the_page_says"
+    items.sort(key=lambda item: getattr(item, "originalname", None) != first)
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
     """The site, built once per test run: the first pytest-xdist worker to ask builds it where every worker finds it."""
