@@ -61,6 +61,18 @@ def test_axe_names_every_element_of_a_violation(page):
         "image-alt: Images must have alternative text at [['#no-alt']]"]
 
 
+def test_a_code_block_s_copy_button_copies_the_block_as_shown(page):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto("lessons/3-freezing-in-tensorflow/")
+    blocks = page.locator(".md-content pre")
+    assert blocks.count() > 2
+    for block in (blocks.nth(1), blocks.last):  # a snippet's output and the last block: each copies its own code
+        block.hover()
+        block.locator(".md-code__button").click()
+        expect(page.locator(".md-dialog")).to_have_text("Copied to clipboard")
+        assert page.evaluate("navigator.clipboard.readText()") == block.locator("code").inner_text()
+
+
 def test_code_copy_buttons_are_no_landmarks_after_instant_navigation(page, site_url):
     follow_instant_navigation(page, site_url)
     page.goto("")

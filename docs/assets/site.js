@@ -1,12 +1,6 @@
 // On every page (overrides/main.html loads this module after Material's bundle): fixes to the markup Material
 // and Markdown make that CSS cannot make. Material's document$ emits once per page, instant navigation included,
-// after Material has mounted the page's code blocks.
-
-// Material puts each code block's copy button in a <nav>: one unnamed navigation landmark per block (axe:
-// landmark-unique). It is a button, not navigation: take the landmark role away.
-function unmarkCodeCopyNavs() {
-  for (const nav of document.querySelectorAll("nav.md-code__nav")) nav.setAttribute("role", "none")
-}
+// after Material has mounted the page.
 
 // Label each table cell with its column's header, for site.css's phone layout of the lessons table.
 function labelTableCells() {
@@ -18,6 +12,6 @@ function labelTableCells() {
 }
 
 document$.subscribe(() => {
-  unmarkCodeCopyNavs()
   labelTableCells()
 })
+
