@@ -30,7 +30,9 @@ function applyPalette(inputs, index) {
     setTimeout(() => body.removeAttribute("data-md-color-switching"))
   }
   inputs.forEach((input, i) => input.nextElementSibling.hidden = i !== index)
-  __md_set("__palette", { index, color })
+  try {
+    __md_set("__palette", { index, color })
+  } catch { } // storage blocked: the choice lasts as long as the page
   requestAnimationFrame(() => setBrowserColors(getComputedStyle(document.querySelector("[data-md-component=header]"))))
 }
 
@@ -48,10 +50,18 @@ function metaNamed(name) {
     document.createElement("meta"), { name }))
 }
 
+function storedPalette() { // Material's record of the reader's choice
+  try {
+    return __md_get("__palette")
+  } catch {
+    return null // storage blocked
+  }
+}
+
 function mountPalette(form) {
   const inputs = [...form.querySelectorAll("input")]
   const matching = () => Math.max(0, inputs.findIndex(input => matchMedia(input.dataset.mdColorMedia).matches))
-  let index = Math.max(0, Math.min(__md_get("__palette")?.index ?? matching(), inputs.length - 1))
+  let index = Math.max(0, Math.min(storedPalette()?.index ?? matching(), inputs.length - 1))
   const select = chosen => applyPalette(inputs, index = chosen)
   inputs.forEach((input, i) => input.addEventListener("change", () => select(i)))
   form.addEventListener("keydown", event => { // Enter switches too, as Space does on the focused option
@@ -61,7 +71,7 @@ function mountPalette(form) {
     next.focus()
   })
   matchMedia("(prefers-color-scheme: light)").addEventListener("change", () => {
-    if (!__md_get("__palette")) select(matching()) // the system's choice, until the reader makes one
+    if (!storedPalette()) select(matching()) // the system's choice, until the reader makes one
   })
   select(index)
 }
