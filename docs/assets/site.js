@@ -1,6 +1,6 @@
 // On every page (overrides/main.html loads this module after Material's bundle): fixes to the markup Material
-// and Markdown make that CSS cannot make, and the light/dark toggle. Material's document$ emits once per page, instant navigation included,
-// after Material has mounted the page.
+// and Markdown make that CSS cannot make, and the light/dark toggle. Material's document$ emits once per page,
+// instant navigation included, after Material has mounted the page.
 
 // Label each table cell with its column's header, for site.css's phone layout of the lessons table.
 function labelTableCells() {
