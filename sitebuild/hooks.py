@@ -2,6 +2,7 @@
 it, keep the notebook pages from loading anything from another host and out of the search index, and keep the
 theme's compiled templates between builds."""
 
+import itertools
 import re
 from pathlib import Path
 
@@ -25,6 +26,20 @@ LOADERS = re.compile(r'<script type="module">(?:(?!</script>).)*?https://cdnjs\.
 # their text can stand bare.
 PLAIN_TOKENS = re.compile(r'<span class="[nw]">([^<]*)</span>')
 
+# Each code block's copy button, in the page as built rather than added by Material's script (mkdocs.yml leaves its
+# content.code.copy feature off): Material inserted the buttons one block at a time while a phone loaded the page,
+# and each insertion made the browser lay the page out again before the next block (Lighthouse: blocking time). The
+# markup is Material's own, the same clipboard code of Material copies the block; the <nav> it comes in is no
+# landmark (axe: landmark-unique), so role="none".
+CODE_BLOCK = re.compile(r'(<pre(?![^>]*\bmermaid\b)[^>]*>(?:<span></span>)?)<code\b')
+COPY_BUTTON = ('<nav class="md-code__nav" role="none"><button class="md-code__button" title="Copy to clipboard" '
+               'data-clipboard-target="#{id}" data-md-type="copy"></button></nav><code id="{id}"')
+
+
+def with_copy_buttons(content):
+    numbers = itertools.count()
+    return CODE_BLOCK.sub(lambda match: match[1] + COPY_BUTTON.format(id=f"__copy_{next(numbers)}"), content)
+
 
 def on_files(files, config):
     for model in sorted(MODELS.glob("*.keras")):
@@ -33,11 +48,11 @@ def on_files(files, config):
 
 
 def on_page_content(content, page, config, files):
-    """Code without the spans that change nothing (PLAIN_TOKENS). The site makes no request to another host, not
-    even a latent one; a notebook page carries only the style rules that apply to it (sitebuild/notebook_css.py).
+    """Code without the spans that change nothing (PLAIN_TOKENS), each block with its copy button (COPY_BUTTON). The
+    site makes no request to another host, not even a latent one; a notebook page carries only the style rules that apply to it (sitebuild/notebook_css.py).
     A notebook repeats its lesson's text and code, so search finds the lesson only: results are not doubled, and
     the index every page loads is a third smaller (and the build faster: the index parses each page's HTML)."""
-    content = PLAIN_TOKENS.sub(r"\1", content)
+    content = with_copy_buttons(PLAIN_TOKENS.sub(r"\1", content))
     if not page.file.src_uri.endswith(".ipynb"):
         return content
     page.meta["search"] = {"exclude": True}

@@ -51,6 +51,38 @@ def test_axe_names_every_element_of_a_violation(page):
         "image-alt: Images must have alternative text at [['#no-alt']]"]
 
 
+def test_a_code_block_s_copy_button_copies_the_block_as_shown(page):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto("lessons/3-freezing-in-tensorflow/")
+    blocks = page.locator(".md-content pre")
+    assert blocks.count() > 2
+    for block in (blocks.nth(1), blocks.last):  # a snippet's output and the last block: each copies its own code
+        block.hover()
+        block.locator(".md-code__button").click()
+        expect(page.locator(".md-dialog")).to_have_text("Copied to clipboard")
+        assert page.evaluate("navigator.clipboard.readText()") == block.locator("code").inner_text()
+
+
+BROWSER_COLORS = """() => [document.body.dataset.mdColorScheme,
+    [...document.querySelectorAll("label[for^=__palette]")].filter(label => !label.hidden).length,
+    document.querySelector("meta[name=color-scheme]")?.content]"""
+
+
+def test_the_palette_toggle_switches_and_is_remembered_and_enter_switches_too(page):
+    page.goto("")
+    expect(page.locator("meta[name=theme-color]")).to_have_attribute("content", "#4051b5")  # the header's indigo
+    assert page.evaluate(BROWSER_COLORS) == ["default", 1, None]  # no tag: the page is light
+    use_palette(page, "slate")
+    page.wait_for_function("document.querySelector('meta[name=color-scheme]')?.content == 'dark'")
+    page.goto("lessons/1-what-is-fine-tuning/")
+    page.wait_for_function("document.querySelector('meta[name=color-scheme]')?.content == 'dark'")
+    assert page.evaluate(BROWSER_COLORS) == ["slate", 1, "dark"]
+    page.locator("#__palette_0").focus()  # the toggle's radio buttons, as the Tab key reaches them
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('meta[name=color-scheme]')?.content == 'light'")
+    assert page.evaluate(BROWSER_COLORS) == ["default", 1, "light"]
+
+
 def test_code_copy_buttons_are_no_landmarks_after_instant_navigation(page, site_url):
     follow_instant_navigation(page, site_url)
     page.goto("")
