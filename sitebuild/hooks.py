@@ -49,7 +49,8 @@ def on_files(files, config):
 
 def on_page_content(content, page, config, files):
     """Code without the spans that change nothing (PLAIN_TOKENS), each block with its copy button (COPY_BUTTON). The
-    site makes no request to another host, not even a latent one; a notebook page carries only the style rules that apply to it (sitebuild/notebook_css.py).
+    site makes no request to another host, not even a latent one; a notebook page carries only the style rules that
+    apply to it (sitebuild/notebook_css.py).
     A notebook repeats its lesson's text and code, so search finds the lesson only: results are not doubled, and
     the index every page loads is a third smaller (and the build faster: the index parses each page's HTML)."""
     content = with_copy_buttons(PLAIN_TOKENS.sub(r"\1", content))
