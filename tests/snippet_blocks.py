@@ -3,7 +3,7 @@
 tests/test_snippets.py calls `run_blocks` in its own process; for a snippet that needs the most set-up it runs this
 file as a script instead, in a fresh process with an empty HOME:
 
-    python tests/snippet_blocks.py SANDBOX SNIPPET OUTPUT.json
+    PYTHONPATH=<checkout> python tests/snippet_blocks.py SANDBOX SNIPPET OUTPUT.json
 
 which points every tool at the folder SANDBOX (sitebuild/sandbox.py), sets up the reader's folder (the current
 one) as sitebuild/reader.py does, runs the blocks and writes what `run_blocks` returns to OUTPUT.json.
@@ -19,10 +19,8 @@ import warnings
 from pathlib import Path
 from unittest import mock
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout, when run as a script
-
-from sitebuild.notebooks import ANSI_CODES  # noqa: E402
-from sitebuild.pages import file_blocks  # noqa: E402
+from sitebuild.notebooks import ANSI_CODES
+from sitebuild.pages import file_blocks
 
 
 def _no_network(*args, **kwargs):

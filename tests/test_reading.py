@@ -247,7 +247,7 @@ def test_each_page_loads_cleanly_and_reads_well(page, url, viewport):
     response = page.goto(url)
     assert response.ok, f"HTTP {response.status}"
     assert page.title()
-    # Every code block has its copy button (a <nav> of Material's) before anything is measured.
+    # Every code block has its copy button (put in the page by sitebuild/hooks.py), measured with the block.
     expect(page.locator(".md-code__nav")).to_have_count(page.locator(".md-content pre > code").count())
     assert page.evaluate(SMALL_TEXT) == []
     tables_fit_and_keep_inline_code_whole(page)

@@ -50,7 +50,7 @@ def run_with_an_empty_home(snippet, tmp_path):
     data.ensure_fashion_mnist(cache / "keras", copy_from=[sandbox.CACHE / "keras" / "datasets" / "fashion-mnist"])
     variables = sandbox.environment()
     env = {name: value for name, value in os.environ.items() if name not in variables} | {
-        "HOME": str(home), "TF_CPP_MIN_LOG_LEVEL": "2"}
+        "HOME": str(home), "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
     output = tmp_path / "output.json"
     command = [sys.executable, str(ROOT / "tests" / "snippet_blocks.py"), str(cache), str(snippet), str(output)]
     result = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=300)
