@@ -120,6 +120,8 @@ def render(block, shown, difference=None, images=""):
 
 
 def register_macros(env):
+    runs_on = functools.cache(backends_of)  # each snippet parsed once per build (this runs on every build)
+
     @env.macro
     def output(block_name, difference=None, alt=None):
         """The stored outputs of a code block ("l3_layers.py" or "l8_end_to_end.py:train_head"), shown under it;
@@ -128,7 +130,7 @@ def register_macros(env):
         page = DOCS / env.page.file.src_uri
         try:
             block = Block.named(block_name)
-            shown = {backend: stored_output(page, block, backend) for backend in backends_of(block.file)}
+            shown = {backend: stored_output(page, block, backend) for backend in runs_on(block.file)}
             images = stored_images(page, block)
         except (OutputError, PageError) as error:  # a stale notebook, or a section the snippet lacks
             # Not fatal to the build, so a snippet being edited does not block everyone's site;

@@ -31,6 +31,7 @@ class Quizzes:
     def __init__(self, env, bank):
         self.env, self.bank = env, bank
         self.items = {item["id"]: (stem, item) for stem, items in bank.items() for item in items}
+        self.rendered = {}  # text with macros: its rendering, once per build (a lesson and the review show it)
 
     def _page_state(self):
         """Item ids and assets already emitted on the page being rendered (kept on the page object)."""
@@ -80,7 +81,9 @@ class Quizzes:
         if isinstance(value, list):
             return [self._with_macros(entry, key) for entry in value]
         if key in TEXT_FIELDS and ("{{" in value or "{%" in value):
-            return self.env.render(value, force_rendering=True)
+            if value not in self.rendered:
+                self.rendered[value] = self.env.render(value, force_rendering=True)
+            return self.rendered[value]
         return value
 
     def card(self, item_id):

@@ -4,10 +4,12 @@ figure shows come from the results contract (`experiments.contract`, `experiment
 only renders them.
 """
 
+import functools
 import html
 
+from experiments import contract
 from experiments.contract import (ResultsError, chosen_learning_rate, difference_unit, format_number,
-                                  format_value, load, metric_definition, summary)
+                                  format_value, metric_definition, summary)
 from experiments.figure_specs import BASE_LABELS, FIGURES, METHOD_LABELS, PALETTES, WIDTH, svg_name
 
 CSS_PX_PER_INCH = 96
@@ -86,7 +88,7 @@ def figure_markdown(name, page_path, results=None):
     if name not in FIGURES:
         raise ResultsError(f"unknown figure {name!r}; known: {', '.join(FIGURES)}")
     spec = FIGURES[name]
-    data = load(spec.experiment, results)
+    data = contract.load(spec.experiment, results)
     size = f'width="{round(WIDTH * CSS_PX_PER_INCH)}" height="{round(spec.height * CSS_PX_PER_INCH)}"'
     images = "\n".join(f'![{spec.alt}]({"../" * page_path.count("/")}figures/{svg_name(name, palette)}'
                        f"#only-{palette}){{ {size} loading=lazy }}" for palette in PALETTES)
@@ -110,13 +112,17 @@ def figure_markdown(name, page_path, results=None):
 def register_macros(env, results=None):
     """`result`, `difference`, `ratio`, `chosen_lr`, `provenance` and `figure` for the pages."""
 
+    @functools.cache  # each results file read once per build, not once per number (this runs on every build)
+    def load(experiment):
+        return contract.load(experiment, results)
+
     @env.macro
     def result(experiment, method=None, metric="test_accuracy", spread=False, **where):
         """A measured number, e.g. result("data_size", "fine_tuning", n=5) -> "74.3 %"; with spread=True,
         "74.3 % (± 3.2, 3 seeds)" (the standard deviation, in the mean's unit)."""
         if method is not None:
             where["method"] = method
-        stats = summary(load(experiment, results), metric, **where)
+        stats = summary(load(experiment), metric, **where)
         text = format_value(metric, stats["mean"])
         if spread:
             text += f" (± {format_number(metric, stats['std'])}, {stats['count']} seeds)"
@@ -127,7 +133,7 @@ def register_macros(env, results=None):
         """mean(first) - mean(second) in the metric's unit (accuracies differ by points), e.g.
         first={"method": "fine_tuning", "n": 5}, second={"method": "scratch", "n": 5}. Taken between the means
         as `result` prints them, so a reader subtracting the two printed numbers gets the same."""
-        data = load(experiment, results)
+        data = load(experiment)
         printed = [float(format_number(metric, summary(data, metric, **where)["mean"])) for where in (first, second)]
         unit = difference_unit(metric)
         return f"{printed[0] - printed[1]:{metric_definition(metric).digits}}" + (f" {unit}" if unit else "")
@@ -135,18 +141,18 @@ def register_macros(env, results=None):
     @env.macro
     def ratio(experiment, numerator, denominator, metric="epoch_seconds"):
         """mean(numerator) / mean(denominator), e.g. "2.4×"."""
-        data = load(experiment, results)
+        data = load(experiment)
         return f"{summary(data, metric, **numerator)['mean'] / summary(data, metric, **denominator)['mean']:.1f}×"
 
     @env.macro
     def chosen_lr(n):
         """The rate of lr_sweep with the lowest mean validation loss at n examples per class, e.g. "1e-4" (as
         the pages write rates)."""
-        return f"{chosen_learning_rate(load('lr_sweep', results), n):.0e}".replace("e-0", "e-")
+        return f"{chosen_learning_rate(load('lr_sweep'), n):.0e}".replace("e-0", "e-")
 
     @env.macro
     def provenance(experiment):
-        return provenance_text(load(experiment, results))
+        return provenance_text(load(experiment))
 
     @env.macro
     def figure(name):
