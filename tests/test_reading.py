@@ -1,10 +1,14 @@
 """Reading in the browser, at 1280×800 and 390×844, in both palettes: every page of the built site loads cleanly,
 with legible text, snippet outputs shown whole, tables that fit with their inline code unbroken, a desktop code
-block's width in characters, and no axe-core violation (Material's code-copy buttons included); the lessons table
-on a phone."""
+block's width in characters, figures legible, sized, lazy and in the palette shown, and no axe-core violation
+(Material's code-copy buttons included); the lessons table on a phone."""
+
+import re
 
 import pytest
 from playwright.sync_api import expect
+
+from experiments.figures import FIGURES_DIR
 
 from quiz_pages import axe_violations, follow_instant_navigation, use_palette
 from sitebuild.pages import CODE_LINE as LINE  # characters a shown code line may hold
@@ -13,6 +17,8 @@ from sitebuild.pages import DOCS
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 LEGIBLE_PX = 12  # Lighthouse's font-size audit: text under 12 px is not legible
+FIGURE_TEXT_PX = 11  # the smallest text a figure may draw, in CSS px as shown
+FIGURE_VARIANT = {"default": "light", "slate": "dark"}  # Material's palette: the figure it shows (`#only-…`)
 
 
 def site_pages(built_site):
@@ -81,6 +87,14 @@ def test_the_palette_toggle_switches_and_is_remembered_and_enter_switches_too(pa
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelector('meta[name=color-scheme]')?.content == 'light'")
     assert page.evaluate(BROWSER_COLORS) == ["default", 1, "light"]
+
+
+@pytest.mark.parametrize("system, scheme", [("light", "default"), ("dark", "slate")])
+def test_a_first_visit_shows_the_system_s_palette(page, system, scheme):
+    page.emulate_media(color_scheme=system)
+    page.goto("lessons/6-learning-rate/")
+    assert page.locator("body").get_attribute("data-md-color-scheme") == scheme
+    expect(page.locator(f"figure.result-figure img[src$='#only-{FIGURE_VARIANT[scheme]}']").first).to_be_visible()
 
 
 def test_code_copy_buttons_are_no_landmarks_after_instant_navigation(page, site_url):
@@ -233,6 +247,38 @@ def code_lines_hold_79_characters(page):
     return len(blocks)
 
 
+def smallest_text(svg_text):
+    """The smallest font size in an SVG of matplotlib's (text drawn as glyph paths, each text's group scaled by
+    font size / 100), and the SVG's width, in the same user units."""
+    sizes = [float(scale) * 100 for scale in re.findall(r"scale\((\d*\.?\d+) -\1\)", svg_text)]
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) [\d.]+"', svg_text).group(1))
+    return min(sizes), width
+
+
+def figures_read_well(page):
+    """In the palette shown, each figure shows one image, the palette's; it has its width and height, is lazy-loaded
+    and below the fold; and once scrolled to, its smallest text is at least FIGURE_TEXT_PX CSS px on screen."""
+    palette = FIGURE_VARIANT[page.locator("body").get_attribute("data-md-color-scheme")]
+    page.evaluate("scrollTo(0, 0)")
+    for figure in page.locator("figure.result-figure").all():
+        images = figure.locator("img")
+        assert images.count() == len(FIGURE_VARIANT)
+        visible = [image for image in images.all() if image.is_visible()]
+        assert len(visible) == 1, figure.inner_html()
+        image = visible[0]
+        assert image.get_attribute("src").endswith(f"#only-{palette}")
+        assert image.get_attribute("loading") == "lazy"
+        assert image.bounding_box()["y"] >= page.viewport_size["height"], "a lazy figure above the fold"
+        image.scroll_into_view_if_needed()
+        page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=image.element_handle())
+        natural = image.evaluate("image => [image.naturalWidth, image.naturalHeight]")
+        assert natural == [int(image.get_attribute("width")), int(image.get_attribute("height"))]
+        file = image.get_attribute("src").rsplit("/", 1)[1].split("#")[0]
+        font, svg_width = smallest_text((FIGURES_DIR / file).read_text())
+        rendered = font * image.bounding_box()["width"] / svg_width
+        assert rendered >= FIGURE_TEXT_PX, f"{file}: text {rendered:.1f} CSS px"
+
+
 def passes_axe_in_both_palettes(page):
     for scheme, rules in AXE_RULES.items():
         use_palette(page, scheme)
@@ -253,6 +299,10 @@ def test_each_page_loads_cleanly_and_reads_well(page, url, viewport):
     tables_fit_and_keep_inline_code_whole(page)
     # A page with outputs or code blocks shows some of them (the others may be in a closed tab).
     assert outputs_show_every_character(page) > 0 or page.locator("pre.snippet-output").count() == 0
+    if page.locator("figure.result-figure").count():
+        for scheme in FIGURE_VARIANT:
+            use_palette(page, scheme)
+            figures_read_well(page)
     if viewport == "desktop":
         assert code_lines_hold_79_characters(page) > 0 or page.locator(".md-content pre > code").count() == 0
         page.evaluate("scrollTo(0, 0)")  # where a reader starts, and where axe ran before the checks above
