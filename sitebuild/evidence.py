@@ -114,6 +114,18 @@ def _check(check, repository, backend_records):
     return f"<li>{link} in <code>{html.escape(file)}</code><ul>{_measured(check, backend_records)}</ul></li>"
 
 
+def _verdict(backed, backend_records):
+    """(whether every check passed on every backend, the line that unfolds the checks: "passed on TensorFlow and
+    JAX", or each backend's outcomes)."""
+    outcomes = {NAMES.get(backend, backend): {record["checks"].get(f"{file}::{name}", {}).get("outcome", "not recorded")
+                                              for file, name, _ in backed}
+                for backend, record in backend_records.items()}
+    if outcomes and all(found == {"passed"} for found in outcomes.values()):
+        return True, "passed on " + " and ".join(outcomes)
+    return False, "; ".join(f"{name}: {', '.join(sorted(found))}" for name, found in outcomes.items()) or \
+        "not recorded (run make evidence)"
+
+
 def claims_list(page, repository):
     """The Evidence page's list: each claim, linked to where it stands, its checks and what they measured."""
     by_claim, backend_records = checks(), records()
@@ -121,10 +133,14 @@ def claims_list(page, repository):
     for claim_id, (where, sentence) in sorted(_claims.items(), key=lambda item: _page_order(item[1][0])):
         link = get_relative_url(where.url, page.url) + f"#claim-{claim_id}"
         backed = by_claim.get(claim_id, [])
-        checked = "".join(_check(check, repository, backend_records) for check in backed)
+        # Folded: 96 claims' measurements at once made a page too long to scan, and slow to lay out on a phone.
+        passed, verdict = _verdict(backed, backend_records)
+        folded = (f'<details class="{"success" if passed else "warning"} evidence-checks"><summary>Rests on '
+                  f'{len(backed)} check{"s" * (len(backed) > 1)}, {html.escape(verdict)}</summary><ul>'
+                  + "".join(_check(check, repository, backend_records) for check in backed) + "</ul></details>"
+                  if backed else "<p>Rests on: <strong>no check</strong></p>")
         entries.append(f'<li id="evidence-{claim_id}"><p><a href="{html.escape(link)}">'
-                       f"{html.escape(where.title or where.url)}</a>: {sentence}</p>"
-                       f"<p>Rests on:</p><ul>{checked or '<li><strong>no check</strong></li>'}</ul></li>")
+                       f"{html.escape(where.title or where.url)}</a>: {sentence}</p>{folded}</li>")
     dates = ", ".join(f"{html.escape(NAMES.get(backend, backend))}: {html.escape(record['recorded'])} (Keras "
                       f"{html.escape(record['versions'].get('keras', '?'))})"
                       for backend, record in backend_records.items())

@@ -70,3 +70,18 @@ def test_the_evidence_page_lists_every_claim_linked_to_where_it_stands(built_sit
         assert f'id="claim-{claim_id}"' in target.read_text(encoding="utf-8"), (claim_id, target)
         assert re.search(rf'<li id="evidence-{claim_id}"><p><a href="[^"]*#claim-{claim_id}">', page), claim_id
     assert "<strong>no check</strong>" not in page
+
+
+def test_each_claim_s_checks_unfold_from_a_line_that_says_how_many_and_how_they_ended(built_site):
+    page = (built_site / "evidence" / "index.html").read_text(encoding="utf-8")
+    entries = dict(re.findall(r'<li id="evidence-([a-z0-9-]+)">(.*?)(?=<li id="evidence-|</ol>)', page, re.DOTALL))
+    for claim_id, backed in evidence.checks().items():
+        summary = f"Rests on {len(backed)} check{'s' * (len(backed) > 1)}, passed on TensorFlow and JAX"
+        assert f'<details class="success evidence-checks"><summary>{summary}</summary>' in entries[claim_id]
+
+
+def test_a_check_that_did_not_pass_everywhere_is_named_on_the_folded_line():
+    check = ("tests/test_x.py", "test_a", 1)
+    records = {"tensorflow": {"checks": {"tests/test_x.py::test_a": {"outcome": "failed"}}}, "jax": {"checks": {}}}
+    assert evidence._verdict([check], records) == (False, "TensorFlow: failed; JAX: not recorded")
+    assert evidence._verdict([check], {}) == (False, "not recorded (run make evidence)")

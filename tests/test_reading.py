@@ -279,7 +279,18 @@ def figures_read_well(page):
         assert rendered >= FIGURE_TEXT_PX, f"{file}: text {rendered:.1f} CSS px"
 
 
+# Folded content is checked too: one <details> of each kind opened (the others are styled the same).
+OPEN_ONE_DETAILS_OF_EACH_KIND = """() => {
+    const kinds = new Set();
+    for (const details of document.querySelectorAll(".md-content details:not([open])")) {
+        if (!kinds.has(details.className)) details.open = true;
+        kinds.add(details.className);
+    }
+}"""
+
+
 def passes_axe_in_both_palettes(page):
+    page.evaluate(OPEN_ONE_DETAILS_OF_EACH_KIND)
     for scheme, rules in AXE_RULES.items():
         use_palette(page, scheme)
         assert axe_violations(page, rules=rules) == [], scheme  # nothing excluded
