@@ -9,7 +9,6 @@ import pytest
 from playwright.sync_api import expect
 
 from experiments.figures import FIGURES_DIR
-
 from quiz_pages import axe_violations, follow_instant_navigation, use_palette
 from sitebuild.pages import CODE_LINE as LINE  # characters a shown code line may hold
 from sitebuild.pages import DOCS
