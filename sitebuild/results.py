@@ -82,13 +82,14 @@ def protocol_html(settings):
             + "</ul></details>\n")
 
 
-def figure_markdown(name, page_path, results=None):
+def figure_markdown(name, page_path, load):
     """The figure in both palettes (image links relative to the page's Markdown file, lazy-loaded with their
-    size), its caption with the run's provenance folded, and the table of its points."""
+    size), its caption with the run's provenance folded, and the table of its points; `load(experiment)` gives the
+    experiment's results."""
     if name not in FIGURES:
         raise ResultsError(f"unknown figure {name!r}; known: {', '.join(FIGURES)}")
     spec = FIGURES[name]
-    data = contract.load(spec.experiment, results)
+    data = load(spec.experiment)
     size = f'width="{round(WIDTH * CSS_PX_PER_INCH)}" height="{round(spec.height * CSS_PX_PER_INCH)}"'
     images = "\n".join(f'![{spec.alt}]({"../" * page_path.count("/")}figures/{svg_name(name, palette)}'
                        f"#only-{palette}){{ {size} loading=lazy }}" for palette in PALETTES)
@@ -156,4 +157,4 @@ def register_macros(env, results=None):
 
     @env.macro
     def figure(name):
-        return figure_markdown(name, env.page.file.src_uri, results)
+        return figure_markdown(name, env.page.file.src_uri, load)
