@@ -1,5 +1,9 @@
 """The bank's items as HTML that reads whole without JavaScript; docs/assets/quiz.js enhances it.
 
+What a reader reveals (an answer, a hint, the answer key) sits in a region behind a button, both in the HTML as
+quiz.js leaves them, so the script only wires them up and a page's first layout is its last. Without JavaScript
+the buttons are hidden and every region shows (docs/assets/quiz.css).
+
 Text fields are Markdown; raw HTML in them shows as text and links keep only safe schemes.
 """
 
@@ -56,7 +60,7 @@ def render_item(item, lesson_link=""):
     uid = f"quiz-{item['id']}"
     kind, level = item["kind"], item["level"]
     meta = f'<p class="quiz-meta">{badge(level)} {KIND_LABELS[kind]}{lesson_link}</p>'
-    body, after_feedback = {"recall": _recall, "choice": _choice, "explain": _explain}[kind](item, uid)
+    body, after_feedback = {"recall": _recall, "choice": _choice, "explain": _explain}[kind](item, _Regions(uid))
     status = f'<p class="quiz-feedback" role="status" id="{uid}-status"></p>'
     return (f'<div class="quiz-item quiz-{kind}" id="{uid}" data-quiz-item="{item["id"]}">'
             f'{meta}{body}{status}{after_feedback}</div>')
@@ -65,16 +69,15 @@ def render_item(item, lesson_link=""):
 # Each kind's HTML: (what comes before the feedback, what comes after it).
 
 
-def _recall(item, uid):
+def _recall(item, regions):
+    grades = ('<p class="quiz-grade" hidden><button type="button" data-grade="1">Knew it</button> '
+              '<button type="button" data-grade="0">Not yet</button></p>')
     return (f'<p class="quiz-question">{_inline(item["question"])}</p>'
-            f'<details class="quiz-disclose">{_summary("Click to reveal answer", "Hide answer")}'
-            f'{_block(item["answer"])}'
-            '<p class="quiz-grade" hidden>'
-            '<button type="button" data-grade="1">Knew it</button> '
-            '<button type="button" data-grade="0">Not yet</button></p></details>'), ""
+            f'{regions.next("Click to reveal answer", "Hide answer", _block(item["answer"]) + grades)}'), ""
 
 
-def _choice(item, uid):
+def _choice(item, regions):
+    uid = regions.uid
     kind = "checkbox" if item.get("multiple") else "radio"
     options, key = [], []
     for index, choice in enumerate(item["choices"]):
@@ -89,13 +92,14 @@ def _choice(item, uid):
     before = (f'<fieldset class="quiz-options"><legend>{_inline(item["question"])}{several}</legend>'
               f'{"".join(options)}</fieldset>'
               '<p class="quiz-actions" hidden><button type="button" class="quiz-check">Check</button></p>')
-    answer_key = ('<details class="quiz-key">'
-                  f'{_summary("Show the answer and explanations", "Hide the answer and explanations")}'
-                  f'<ul>{"".join(key)}</ul></details>')
+    # The key's button shows once the reader has answered (quiz.js).
+    answer_key = regions.next("Show the answer and explanations", "Hide the answer and explanations",
+                              f'<ul>{"".join(key)}</ul>', kind="quiz-key", hidden=True)
     return before, answer_key
 
 
-def _explain(item, uid):
+def _explain(item, regions):
+    uid = regions.uid
     concepts = "".join(
         f'<label class="quiz-option" for="{uid}-{index}"><input type="checkbox" id="{uid}-{index}" '
         f'value="{index}"> {_inline(concept)}</label>' for index, concept in enumerate(item["concepts"]))
@@ -103,16 +107,27 @@ def _explain(item, uid):
             f'<label class="quiz-label" for="{uid}-answer">Your answer'
             '<span class="quiz-kept" hidden> (kept on this device only)</span></label>'
             f'<textarea id="{uid}-answer" rows="4"></textarea>'
-            f'<details class="quiz-disclose">{_summary("Hint", "Hide hint")}{_block(item["hint"])}</details>'
-            f'<details class="quiz-disclose">{_summary("Show key concepts", "Hide key concepts")}'
-            f'<fieldset class="quiz-options"><legend>Tick the concepts your answer covers</legend>{concepts}'
-            '</fieldset><p class="quiz-actions" hidden>'
-            '<button type="button" class="quiz-check">Record my score</button></p></details>'), ""
+            f'{regions.next("Hint", "Hide hint", _block(item["hint"]))}'
+            + regions.next("Show key concepts", "Hide key concepts",
+                           f'<fieldset class="quiz-options"><legend>Tick the concepts your answer covers</legend>'
+                           f'{concepts}</fieldset><p class="quiz-actions" hidden>'
+                           '<button type="button" class="quiz-check">Record my score</button></p>')), ""
 
 
-def _summary(label, open_label):
-    """A <details> summary; quiz.js turns it into a button labelled `open_label` while open."""
-    return f'<summary data-hide="{open_label}">{label}</summary>'
+class _Regions:
+    """An item's revealable regions, numbered in order: <item id>-more0, -more1..."""
+
+    def __init__(self, uid):
+        self.uid, self.count = uid, 0
+
+    def next(self, label, open_label, content, kind="quiz-disclose", hidden=False):
+        """A closed region holding `content`, behind a button labelled `label`; quiz.js labels it `open_label`
+        while the region is open."""
+        region = f"{self.uid}-more{self.count}"
+        self.count += 1
+        return (f'<button type="button" class="quiz-toggle {kind}" aria-expanded="false" aria-controls="{region}" '
+                f'data-hide="{open_label}"{" hidden" if hidden else ""}>{label}</button>'
+                f'<div class="quiz-more" id="{region}" hidden>{content}</div>')
 
 
 def summary():

@@ -278,18 +278,26 @@ def figures_read_well(page):
         assert rendered >= FIGURE_TEXT_PX, f"{file}: text {rendered:.1f} CSS px"
 
 
-# Folded content is checked too: one <details> of each kind opened (the others are styled the same).
-OPEN_ONE_DETAILS_OF_EACH_KIND = """() => {
+# Folded content is checked too: one <details> and one quiz region of each kind opened (the others are styled the
+# same). A quiz region opens as its button opens it, even where the button waits for an answer to show.
+OPEN_ONE_FOLD_OF_EACH_KIND = """() => {
     const kinds = new Set();
     for (const details of document.querySelectorAll(".md-content details:not([open])")) {
         if (!kinds.has(details.className)) details.open = true;
         kinds.add(details.className);
     }
+    for (const button of document.querySelectorAll(".quiz-toggle[aria-expanded=false]")) {
+        if (!kinds.has(button.className)) {
+            button.hidden = false;
+            button.click();
+        }
+        kinds.add(button.className);
+    }
 }"""
 
 
 def passes_axe_in_both_palettes(page):
-    page.evaluate(OPEN_ONE_DETAILS_OF_EACH_KIND)
+    page.evaluate(OPEN_ONE_FOLD_OF_EACH_KIND)
     for scheme, rules in AXE_RULES.items():
         use_palette(page, scheme)
         assert axe_violations(page, rules=rules) == [], scheme  # nothing excluded

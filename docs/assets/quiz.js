@@ -25,19 +25,9 @@ function say(region, ...parts) { // a live region announces any change: only cha
   }
 }
 
-function disclose(details, index) { // <details> becomes a button (aria-expanded) and a region
-  const button = document.createElement("button"), region = document.createElement("div");
-  const summary = details.querySelector("summary"), labels = [summary.textContent, summary.dataset.hide];
-  button.type = "button";
-  button.className = "quiz-toggle " + details.className;
-  button.textContent = labels[0];
-  button.setAttribute("aria-expanded", false);
-  region.id = details.closest(".quiz-item").id + "-more" + index;
-  button.setAttribute("aria-controls", region.id);
-  region.hidden = true;
-  summary.remove();
-  region.append(...details.childNodes);
-  details.replaceWith(button, region);
+function disclose(button) { // the button shows and hides its region, and its label says what a click does
+  const region = document.getElementById(button.getAttribute("aria-controls"));
+  const labels = [button.textContent, button.dataset.hide];
   button.onclick = () => {
     region.hidden = !region.hidden;
     button.setAttribute("aria-expanded", !region.hidden);
@@ -93,7 +83,7 @@ const KINDS = {
 const kindOf = item => KINDS[item.classList[1].slice(5)]; // class="quiz-item quiz-<kind>"
 
 function mount(item) {
-  item.querySelectorAll("details").forEach(disclose);
+  item.querySelectorAll(".quiz-toggle").forEach(disclose);
   item.querySelectorAll(".quiz-grade, .quiz-actions").forEach(el => { el.hidden = false; });
   kindOf(item).mount(item, (change, ok) => keep(item.dataset.quizItem, s => {
     change(s);
