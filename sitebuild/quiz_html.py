@@ -1,8 +1,8 @@
 """The bank's items as HTML that reads whole without JavaScript; docs/assets/quiz.js enhances it.
 
-What a reader reveals (an answer, a hint, the answer key) sits in a region behind a button, both in the HTML as
-quiz.js leaves them, so the script only wires them up and a page's first layout is its last. Without JavaScript
-the buttons are hidden and every region shows (docs/assets/quiz.css).
+What a reader reveals (an answer, a hint, the answer key) sits in a region behind a button, and every control
+shows, in the HTML as quiz.js leaves them: the script only wires them up, and a page's first layout is its last.
+Without scripting, docs/assets/quiz.css hides the controls (no dead buttons) and shows every region.
 
 Text fields are Markdown; raw HTML in them shows as text and links keep only safe schemes.
 """
@@ -70,7 +70,7 @@ def render_item(item, lesson_link=""):
 
 
 def _recall(item, regions):
-    grades = ('<p class="quiz-grade" hidden><button type="button" data-grade="1">Knew it</button> '
+    grades = ('<p class="quiz-grade"><button type="button" data-grade="1">Knew it</button> '
               '<button type="button" data-grade="0">Not yet</button></p>')
     return (f'<p class="quiz-question">{_inline(item["question"])}</p>'
             f'{regions.next("Click to reveal answer", "Hide answer", _block(item["answer"]) + grades)}'), ""
@@ -91,7 +91,7 @@ def _choice(item, regions):
     several = " (choose all that apply)" if item.get("multiple") else ""
     before = (f'<fieldset class="quiz-options"><legend>{_inline(item["question"])}{several}</legend>'
               f'{"".join(options)}</fieldset>'
-              '<p class="quiz-actions" hidden><button type="button" class="quiz-check">Check</button></p>')
+              '<p class="quiz-actions"><button type="button" class="quiz-check">Check</button></p>')
     # The key's button shows once the reader has answered (quiz.js).
     answer_key = regions.next("Show the answer and explanations", "Hide the answer and explanations",
                               f'<ul>{"".join(key)}</ul>', kind="quiz-key", hidden=True)
@@ -110,7 +110,7 @@ def _explain(item, regions):
             f'{regions.next("Hint", "Hide hint", _block(item["hint"]))}'
             + regions.next("Show key concepts", "Hide key concepts",
                            f'<fieldset class="quiz-options"><legend>Tick the concepts your answer covers</legend>'
-                           f'{concepts}</fieldset><p class="quiz-actions" hidden>'
+                           f'{concepts}</fieldset><p class="quiz-actions">'
                            '<button type="button" class="quiz-check">Record my score</button></p>')), ""
 
 
@@ -135,7 +135,7 @@ def summary():
     confirm = ("Reset every card on this page? Each goes back to box 1, due today, and loses your choices, "
                "ticked concepts and typed answer.")
     done = "Reset done: every card on this page is back in box 1, its answers cleared."
-    return ('<div class="quiz-summary" hidden><p><span class="quiz-score"></span> '
+    return ('<div class="quiz-summary"><p><span class="quiz-score"></span> '
             f'<button type="button" class="quiz-reset" data-confirm="{confirm}" data-done="{done}">'
             'Reset this page\'s answers</button></p><p class="quiz-feedback" role="status"></p></div>')
 
@@ -150,7 +150,7 @@ def storage_notice():
 
 def review_tools():
     """The review page's due count, export and import (shown by review.js)."""
-    return ('<p class="quiz-review-status" role="status"></p><p class="quiz-tools" hidden>'
+    return ('<p class="quiz-review-status" role="status"></p><p class="quiz-tools">'
             '<button type="button" class="quiz-export">Export progress</button> '
             '<label for="quiz-import">Import progress from a file</label> '
             '<input type="file" id="quiz-import" accept=".json,application/json"></p>')

@@ -84,7 +84,6 @@ const kindOf = item => KINDS[item.classList[1].slice(5)]; // class="quiz-item qu
 
 function mount(item) {
   item.querySelectorAll(".quiz-toggle").forEach(disclose);
-  item.querySelectorAll(".quiz-grade, .quiz-actions").forEach(el => { el.hidden = false; });
   kindOf(item).mount(item, (change, ok) => keep(item.dataset.quizItem, s => {
     change(s);
     if (ok !== undefined) grade(s, ok);
@@ -102,7 +101,6 @@ function show(item, s = {}) { // only on a change: keeps unchecked choices and l
 
 function mountSummary(summary) { // the page's score, and a reset that asks first
   const reset = summary.querySelector(".quiz-reset"), done = summary.querySelector("[role=status]");
-  summary.hidden = false;
   reset.onclick = () => {
     say(done);
     if (!confirm(reset.dataset.confirm)) return;

@@ -107,7 +107,6 @@ function importProgress(input, review) {
 }
 
 function mountReview(review) {
-  review.querySelector(".quiz-tools").hidden = false;
   review.querySelector(".quiz-export").onclick = exportProgress;
   const input = review.querySelector("#quiz-import");
   input.onchange = () => input.files.length && importProgress(input, review);
