@@ -76,7 +76,7 @@ keras.utils.set_random_seed(0)
 model = new_model(augmented=True)
 model.compile(optimizer=keras.optimizers.Adam(1e-2),
               loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-model.fit(x_few, y_few, epochs=10, batch_size=5, verbose=0)
+model.fit(x_few, y_few, epochs=10, batch_size=10, verbose=0)
 accuracy = model.evaluate(x_eval, y_eval, verbose=0)[1]
 print(f"head trained with augmentation: test accuracy {accuracy:.3f}")
 # --8<-- [end:train]
