@@ -169,15 +169,6 @@ def test_every_shown_output_is_stored(built_site):
     assert not missing, f"pages showing no stored output (run `make notebooks`): {missing}"
 
 
-def test_a_notebook_page_passes_axe_in_both_palettes(page):
-    from quiz_pages import axe_violations, use_palette
-
-    page.goto(f"notebooks/{LESSONS[0].stem}/")
-    for scheme in ("default", "slate"):
-        use_palette(page, scheme)
-        assert axe_violations(page) == [], scheme
-
-
 def test_no_page_loads_code_from_another_host(built_site):
     """Static twin of the browser check in test_site.py: also catches loads that only happen in some cases."""
     remote = r"""["']?(?:https?:)?//"""
