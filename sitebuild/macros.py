@@ -9,3 +9,10 @@ def define_env(env):
     results.register_macros(env)
     outputs.register_macros(env)
     evidence.register_macros(env)
+
+
+def on_pre_page_macros(env):
+    """A notebook page's source is the notebook's JSON, which mkdocs-jupyter renders itself: it holds no macros,
+    and a `{{` in a stored output must not be read as one."""
+    if env.page.file.src_uri.endswith(".ipynb"):
+        env.page.meta["render_macros"] = False

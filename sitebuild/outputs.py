@@ -78,10 +78,12 @@ def _image(png, alt):
 
 @functools.lru_cache(maxsize=16)
 def _notebook(path, mtime_ns):
-    """A notebook read once per build, not once per output shown (mtime_ns: a rewritten one is read again)."""
-    import nbformat
+    """A notebook read once per build, not once per output shown (mtime_ns: a rewritten one is read again); not
+    validated against nbformat's schema, which took longer than the rest of the build's reading of notebooks:
+    tests/test_notebooks.py reads each one through nbformat, which validates it."""
+    import nbformat.v4
 
-    return nbformat.read(path, as_version=4)
+    return nbformat.v4.reads(path.read_text(encoding="utf-8"))
 
 
 def _box(text, summary, images=""):

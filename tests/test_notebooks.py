@@ -183,3 +183,23 @@ def test_no_page_loads_code_from_another_host(built_site):
 def test_lesson_links_its_notebook(page):
     assert f"](../notebooks/{page.stem}.ipynb)" in page.read_text(encoding="utf-8"), \
         f"{page.relative_to(ROOT)} does not link its notebook ../notebooks/{page.stem}.ipynb"
+
+
+def test_a_notebook_page_s_json_is_not_read_as_macros():
+    """mkdocs-macros would render a notebook's JSON as a template: a `{{` in a stored output would stop the build."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import File
+    from mkdocs.structure.pages import Page
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    macros = config.plugins["macros"]
+    macros.on_config(config)
+    source = '{"outputs": ["{{ a stored output, not a macro }}"]}'
+    for src_uri in (f"notebooks/{LESSONS[0].stem}.ipynb", f"lessons/{LESSONS[0].stem}.md"):
+        page = Page(None, File(src_uri, config.docs_dir, config.site_dir, True), config)
+        page.meta, page.title = {}, "A page"
+        if src_uri.endswith(".md"):
+            with pytest.raises(SystemExit):  # a lesson's source is a template: on_error_fail stops the build
+                macros.on_page_markdown(source, page=page, config=config)
+        else:
+            assert macros.on_page_markdown(source, page=page, config=config) == source
