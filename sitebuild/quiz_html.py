@@ -149,7 +149,7 @@ def storage_notice():
 
 
 def review_tools():
-    """The review page's due count, export and import (shown by review.js)."""
+    """The review page's due count, export and import (run by review.js; hidden where scripting is off)."""
     return ('<p class="quiz-review-status" role="status"></p><p class="quiz-tools">'
             '<button type="button" class="quiz-export">Export progress</button> '
             '<label for="quiz-import">Import progress from a file</label> '
