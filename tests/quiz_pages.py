@@ -3,7 +3,7 @@
 import json
 import re
 
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.base import AXE_SCRIPT
 
 from sitebuild.quiz_bank import load_bank
 
@@ -48,9 +48,11 @@ def axe_violations(page, within=None, rules=None):
     """
     context = {"include": [[selector] for selector in within]} if within else None
     options = {"resultTypes": ["violations"]} | ({"runOnly": rules} if rules else {})
-    results = Axe().run(page, context=context, options=options)
-    return [f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}"
-            for v in results.response["violations"]]
+    if not page.evaluate("'axe' in window"):  # once per page load: parsing axe-core takes a quarter of a second
+        page.evaluate(AXE_SCRIPT)
+    violations = page.evaluate("([context, options]) => axe.run(context ?? document, options)"
+                               ".then(results => results.violations)", [context, options])
+    return [f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}" for v in violations]
 
 
 def follow_instant_navigation(page, site_url):
