@@ -4,7 +4,7 @@ from sitebuild import evidence, outputs, quiz, reader, results
 
 
 def define_env(env):
-    env.variables["site_versions"] = reader.tested_versions()
+    env.variables.update(reader.page_variables())
     quiz.register_macros(env)
     results.register_macros(env)
     outputs.register_macros(env)

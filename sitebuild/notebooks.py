@@ -29,7 +29,7 @@ from sitebuild import sandbox
 from sitebuild.backends import backends_of
 from sitebuild.evidence import CLAIM
 from sitebuild.pages import DOCS, ROOT, fences, lesson_pages, mkdocs_config, page_snippets
-from sitebuild.reader import MODEL, needs_text, prepare_reader_folder, tested_versions
+from sitebuild.reader import MODEL, needs_text, page_variables, prepare_reader_folder, tested_versions
 
 NOTEBOOKS = DOCS / "notebooks"
 HEADING = re.compile(r"^#{2,3}\s+(?P<text>.+?)\s*#*\s*$")
@@ -73,7 +73,7 @@ def _for_notebook(text, page):
     import jinja2
 
     text = CLAIM.sub(lambda claim: claim["sentence"], text)
-    text = jinja2.Template(text, undefined=jinja2.StrictUndefined).render(site_versions=tested_versions())
+    text = jinja2.Template(text, undefined=jinja2.StrictUndefined).render(page_variables())
     folder = urljoin(mkdocs_config()["site_url"], page.parent.relative_to(DOCS).as_posix() + "/")
 
     def absolute(match):

@@ -68,6 +68,16 @@ def needs_text(code, site_url, lesson_url):
     return "Before you run it:\n\n" + "\n".join(f"- {tell};" for tell in tells[:-1]) + f"\n- {tells[-1]}."
 
 
+def page_variables():
+    """What the lesson pages (mkdocs-macros) and their notebooks fill in: the tested versions, and what lesson 8's
+    example folders hold (`example_images.training`: "10 ankle boots, 10 bags, 8 sandals and 4 sneakers")."""
+    training = [f"{count} {name.replace('_', ' ')}s" for name, count in data.EXAMPLE_IMAGES.items()]
+    (test_per_class,) = set(data.EXAMPLE_TEST_IMAGES.values())
+    return {"site_versions": tested_versions(),
+            "example_images": {"training": ", ".join(training[:-1]) + " and " + training[-1],
+                               "test_per_class": test_per_class}}
+
+
 def tested_versions():
     """The TensorFlow, Keras and JAX versions the site is built and tested with, read without importing them."""
     try:

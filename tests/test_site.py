@@ -5,7 +5,7 @@ import json
 import re
 
 from conftest import ROOT, build_site, copy_of_checkout
-from sitebuild import reader
+from sitebuild import data, reader
 
 
 def test_build_is_strict_and_complete(built_site):
@@ -18,6 +18,17 @@ def test_home_page_names_the_tested_backends_and_their_versions(built_site):
     versions = reader.tested_versions()
     assert f"Keras {versions['keras']} on two backends: TensorFlow {versions['tensorflow']} and JAX " \
            f"{versions['jax']}" in text
+
+
+
+def test_lesson_8_says_what_its_example_folders_hold(built_site):
+    html = (built_site / "lessons" / "8-end-to-end" / "index.html").read_text()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+    said = re.search(r"Fashion-MNIST pictures: (.+?) in my_images .*? and (\d+) of each class in my_test_images", text)
+    assert said, "lesson 8 no longer says what its example folders hold"
+    counts = {name: int(count) for count, name in re.findall(r"(\d+) ([a-z ]+?)s\b", said[1])}
+    assert counts == {name.replace("_", " "): count for name, count in data.EXAMPLE_IMAGES.items()}
+    assert {int(said[2])} == set(data.EXAMPLE_TEST_IMAGES.values())
 
 
 def test_base_model_is_published(built_site):
