@@ -19,12 +19,13 @@ COMPILED_TEMPLATES = ROOT / ".cache" / "jinja"
 LOADERS = re.compile(r'<script type="module">(?:(?!</script>).)*?https://cdnjs\.cloudflare\.com.*?</script>'
                      r"|<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL)
 
-# Pygments wraps each name and each run of spaces in a code block in a <span> of its own: a third of a lesson's
-# elements, each styled and laid out again every time Material re-measures the page while a phone loads it. Names
-# are drawn in the code's own colour (Material's --md-code-hl-name-color is --md-code-fg-color in both palettes, and
-# docs/assets/notebook.css gives notebooks' .n the same; tests/test_reading.py checks it) and spaces in none, so
-# their text can stand bare.
-PLAIN_TOKENS = re.compile(r'<span class="[nw]">([^<]*)</span>')
+# Pygments wraps each name, operator, punctuation mark and run of spaces in a code block in a <span> of its own: most
+# of a lesson's elements, each styled and laid out again every time Material re-measures the page while a phone
+# loads it, and each checked again for contrast by axe-core in the tests. Names, operators and punctuation are drawn
+# in the code's own colour (Material's --md-code-hl-name-color is --md-code-fg-color; docs/assets/site.css gives
+# operators and punctuation the same in both palettes, docs/assets/notebook.css does for notebooks;
+# tests/test_reading.py checks it) and spaces in none, so their text can stand bare.
+PLAIN_TOKENS = re.compile(r'<span class="[nwop]">([^<]*)</span>')
 
 # Each code block's copy button, in the page as built rather than added by Material's script (mkdocs.yml leaves its
 # content.code.copy feature off): Material inserted the buttons one block at a time while a phone loaded the page,

@@ -328,27 +328,32 @@ def test_each_page_loads_cleanly_and_reads_well(page, url, viewport):
     page.wait_for_load_state("networkidle")  # the page fixture fails the test on a console error or a failed request
 
 
-# The colour a name token would have (Pygments' <span class="n">) beside the colour of the bare text around it, in
-# the first code block of the page: the build drops those spans (sitebuild/hooks.py, PLAIN_TOKENS) as they add none.
-NAME_AND_TEXT_COLOURS = """() => {
+# The colour each token that the build leaves bare (sitebuild/hooks.py, PLAIN_TOKENS: names, operators, punctuation;
+# spaces need none) would have in its Pygments <span>, beside the colour of the bare text around it, in the first
+# code block of the page.
+BARE_TOKENS = ["n", "o", "p"]
+TOKEN_AND_TEXT_COLOURS = """(classes) => {
     const code = document.querySelector(".md-content :is(.highlight, .highlight-ipynb) pre :has(> span), "
                                         + ".md-content .highlight-ipynb pre");
-    const name = document.createElement("span");
-    name.className = "n";
-    code.append(name);
-    const colours = [getComputedStyle(name).color, getComputedStyle(code).color];
-    name.remove();
-    return colours;
+    const colours = {};
+    for (const name of classes) {
+        const token = document.createElement("span");
+        token.className = name;
+        code.append(token);
+        colours[name] = getComputedStyle(token).color;
+        token.remove();
+    }
+    return [colours, getComputedStyle(code).color];
 }"""
 
 
-def test_code_names_and_spaces_need_no_span_of_their_own(page, built_site):
+def test_code_names_operators_punctuation_and_spaces_need_no_span_of_their_own(page, built_site):
     pages = [pages_with(built_site, 'class="highlight"')[0], pages_with(built_site, 'class="highlight-ipynb')[0]]
     for url in pages:
         page.goto(url)
-        assert page.locator(".md-content pre span:is(.n, .w)").count() == 0, url
-        assert page.locator(".md-content pre span.o").count() > 0, url  # other tokens keep their colours
+        assert page.locator(".md-content pre span:is(.n, .w, .o, .p)").count() == 0, url
+        assert page.locator(".md-content pre span:is(.k, .kn)").count() > 0, url  # other tokens keep their colours
         for scheme in ("default", "slate"):
             use_palette(page, scheme)
-            name, text = page.evaluate(NAME_AND_TEXT_COLOURS)
-            assert name == text, (url, scheme)
+            tokens, text = page.evaluate(TOKEN_AND_TEXT_COLOURS, BARE_TOKENS)
+            assert tokens == dict.fromkeys(BARE_TOKENS, text), (url, scheme)
