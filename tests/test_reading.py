@@ -139,6 +139,16 @@ def test_lessons_table_stays_a_table_on_a_desktop(page):
         "document.querySelector('.md-content__inner').getBoundingClientRect().right")
 
 
+def each_shown(page, selector, check):
+    """What the JavaScript function `check` returns for each shown element that `selector` matches (shown as
+    Playwright's is_visible() tells it: a box of some size, not visibility: hidden), in one call to the page: each
+    call costs a round trip."""
+    return page.evaluate(f"""selector => [...document.querySelectorAll(selector)].filter(element => {{
+        const box = element.getBoundingClientRect();
+        return box.width > 0 && box.height > 0 && getComputedStyle(element).visibility !== "hidden";
+    }}).map({check})""", selector)
+
+
 # Characters of `root`'s text that are off screen, clipped or under another element (the copy button), after
 # scrolling each line to the middle of the viewport (clear of the sticky header).
 HIDDEN_CHARACTERS = """(root) => {
@@ -165,9 +175,8 @@ HIDDEN_CHARACTERS = """(root) => {
 
 def outputs_show_every_character(page):
     """Every character of every shown snippet output is on screen and uncovered; the number of outputs checked."""
-    outputs = [output for output in page.locator("pre.snippet-output > code").all() if output.is_visible()]
-    for output in outputs:
-        hidden = output.evaluate(HIDDEN_CHARACTERS)
+    outputs = each_shown(page, "pre.snippet-output > code", HIDDEN_CHARACTERS)
+    for hidden in outputs:
         assert hidden == [], hidden[:3]
     return len(outputs)
 
@@ -240,9 +249,10 @@ CODE_CAPACITY = """(code) => {
 def code_lines_hold_79_characters(page):
     """Each shown code block holds a line of LINE characters, beside the copy button and below it; the number of
     blocks checked."""
-    blocks = [code for code in page.locator(".md-content pre > code").all() if code.is_visible()]
-    for code in blocks:
-        assert min(code.evaluate(CODE_CAPACITY)) >= LINE, code.inner_text()[:80]
+    blocks = each_shown(page, ".md-content pre > code",
+                        f"code => [code.innerText.slice(0, 80), ({CODE_CAPACITY})(code)]")
+    for text, capacity in blocks:
+        assert min(capacity) >= LINE, text
     return len(blocks)
 
 
@@ -254,27 +264,53 @@ def smallest_text(svg_text):
     return min(sizes), width
 
 
+# Each figure of the page: how many images it has, the one shown (as the palette shows it) with its attributes and
+# whether it is below the fold (the page at its top); then, scrolled to and loaded, its natural size and its width
+# on screen.
+FIGURES = """async () => {
+    scrollTo(0, 0);
+    const figures = [...document.querySelectorAll("figure.result-figure")].map(figure => {
+        const images = [...figure.querySelectorAll("img")];
+        const shown = images.filter(image => image.getBoundingClientRect().width > 0
+                                             && getComputedStyle(image).visibility !== "hidden");
+        return {figure, images: images.length, shown,
+                belowTheFold: shown.length === 1 && shown[0].getBoundingClientRect().top + scrollY >= innerHeight};
+    });
+    const results = [];
+    for (const {figure, images, shown, belowTheFold} of figures) {
+        const result = {images, shown: shown.length, html: figure.innerHTML, belowTheFold};
+        if (shown.length === 1) {
+            const image = shown[0];
+            image.scrollIntoView({block: "center"});
+            if (!image.complete) {
+                await new Promise(done => ["load", "error"].forEach(event =>
+                    image.addEventListener(event, done, {once: true})));
+            }
+            Object.assign(result, {src: image.getAttribute("src"), loading: image.getAttribute("loading"),
+                                   size: [image.getAttribute("width"), image.getAttribute("height")].map(Number),
+                                   natural: [image.naturalWidth, image.naturalHeight],
+                                   width: image.getBoundingClientRect().width});
+        }
+        results.push(result);
+    }
+    return results;
+}"""
+
+
 def figures_read_well(page):
     """In the palette shown, each figure shows one image, the palette's; it has its width and height, is lazy-loaded
     and below the fold; and once scrolled to, its smallest text is at least FIGURE_TEXT_PX CSS px on screen."""
     palette = FIGURE_VARIANT[page.locator("body").get_attribute("data-md-color-scheme")]
-    page.evaluate("scrollTo(0, 0)")
-    for figure in page.locator("figure.result-figure").all():
-        images = figure.locator("img")
-        assert images.count() == len(FIGURE_VARIANT)
-        visible = [image for image in images.all() if image.is_visible()]
-        assert len(visible) == 1, figure.inner_html()
-        image = visible[0]
-        assert image.get_attribute("src").endswith(f"#only-{palette}")
-        assert image.get_attribute("loading") == "lazy"
-        assert image.bounding_box()["y"] >= page.viewport_size["height"], "a lazy figure above the fold"
-        image.scroll_into_view_if_needed()
-        page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=image.element_handle())
-        natural = image.evaluate("image => [image.naturalWidth, image.naturalHeight]")
-        assert natural == [int(image.get_attribute("width")), int(image.get_attribute("height"))]
-        file = image.get_attribute("src").rsplit("/", 1)[1].split("#")[0]
+    for figure in page.evaluate(FIGURES):
+        assert figure["images"] == len(FIGURE_VARIANT)
+        assert figure["shown"] == 1, figure["html"]
+        assert figure["src"].endswith(f"#only-{palette}")
+        assert figure["loading"] == "lazy"
+        assert figure["belowTheFold"], f"a lazy figure above the fold: {figure['src']}"
+        assert figure["natural"] == figure["size"] and min(figure["size"]) > 0, figure["src"]
+        file = figure["src"].rsplit("/", 1)[1].split("#")[0]
         font, svg_width = smallest_text((FIGURES_DIR / file).read_text())
-        rendered = font * image.bounding_box()["width"] / svg_width
+        rendered = font * figure["width"] / svg_width
         assert rendered >= FIGURE_TEXT_PX, f"{file}: text {rendered:.1f} CSS px"
 
 
