@@ -1,5 +1,6 @@
-"""The built site: a strict build, the home page's backends, the published base model, search, and builds that fail
-on a broken link or a missing snippet. (Every page loads cleanly in Chromium: tests/test_reading.py.)"""
+"""The built site: a strict build, the home page's backends, lesson 8's example folders as the data module makes
+them, the published base model, search, and builds that fail on a broken link or a missing snippet. (Every page
+loads cleanly in Chromium: tests/test_reading.py.)"""
 
 import json
 import re
@@ -18,7 +19,6 @@ def test_home_page_names_the_tested_backends_and_their_versions(built_site):
     versions = reader.tested_versions()
     assert f"Keras {versions['keras']} on two backends: TensorFlow {versions['tensorflow']} and JAX " \
            f"{versions['jax']}" in text
-
 
 
 def test_lesson_8_says_what_its_example_folders_hold(built_site):
