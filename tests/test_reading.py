@@ -1,7 +1,7 @@
 """Reading in the browser, at 1280×800 and 390×844, in both palettes: every page of the built site loads cleanly,
 with legible text, snippet outputs shown whole, tables that fit with their inline code unbroken, a desktop code
 block's width in characters, figures legible, sized, lazy and in the palette shown, and no axe-core violation
-(Material's code-copy buttons included); the lessons table on a phone."""
+(Material's code-copy buttons included); the lessons table on a phone; search, which loads its index once opened."""
 
 import re
 
@@ -94,6 +94,20 @@ def test_a_first_visit_shows_the_system_s_palette(page, system, scheme):
     page.goto("lessons/6-learning-rate/")
     assert page.locator("body").get_attribute("data-md-color-scheme") == scheme
     expect(page.locator(f"figure.result-figure img[src$='#only-{FIGURE_VARIANT[scheme]}']").first).to_be_visible()
+
+
+def test_search_requests_its_index_only_once_opened_and_then_finds_the_lessons(page):
+    """overrides/partials/search-on-demand.js holds back the request Material makes on every page load."""
+    page.set_viewport_size(PHONE)
+    requested = []
+    page.on("request", lambda request: request.url.endswith("/search_index.json") and requested.append(request.url))
+    page.goto("lessons/3-freezing-in-tensorflow/")
+    page.wait_for_load_state("networkidle")
+    assert requested == []
+    page.locator("label[for=__search].md-header__button").click()  # the phone's search button
+    page.keyboard.type("BatchNormalization")
+    expect(page.locator(".md-search-result__item a[href*='lessons/7-batchnorm/']").first).to_be_visible()
+    assert len(requested) == 1
 
 
 def test_code_copy_buttons_are_no_landmarks_after_instant_navigation(page, site_url):
