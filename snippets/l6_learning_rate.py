@@ -1,3 +1,4 @@
+# --8<-- [start:phase_1]
 import numpy as np
 import keras
 
@@ -22,7 +23,9 @@ model.compile(optimizer=keras.optimizers.Adam(1e-2),
 model.fit(x_few, y_few, epochs=5, batch_size=10, verbose=0)
 accuracy = model.evaluate(x_eval, y_eval, verbose=0)[1]
 print(f"head only:            test accuracy {accuracy:.3f}")
+# --8<-- [end:phase_1]
 
+# --8<-- [start:two_rates]
 # Phase 2, twice from the same start: unfreeze the base (its
 # BatchNormalization layers stay frozen: lesson 7 shows why), recompile
 # with a moderate or a large learning rate, and train for three epochs.
@@ -45,3 +48,4 @@ for learning_rate in (1e-3, 1e-1):
     moved = np.linalg.norm(change) / np.linalg.norm(pretrained)
     print(f"learning rate {learning_rate:<6g} test accuracy {accuracy:.3f}, "
           f"first-layer filters moved {moved:.1%}")
+# --8<-- [end:two_rates]

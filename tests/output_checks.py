@@ -55,7 +55,7 @@ def the_network_from_scratch_beat_the_frozen_pretrained_base(printed):
 
 @checks_output_of("l6_learning_rate.py")
 def moderate_rate_adapts_large_rate_destroys(printed):
-    text = printed()
+    text = printed("phase_1") + printed("two_rates")
     scores = accuracies(text)
     moved = {float(rate): float(percent) for rate, percent in
              re.findall(r"learning rate ([\d.e-]+)\s.*filters moved ([\d.]+)%", text)}
