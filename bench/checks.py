@@ -49,8 +49,13 @@ def test_suite(command, cwd, work, runs=1, snippet_file="tests/test_snippets.py"
     notes = "".join(f", {n} {outcome}" for outcome, n in problems.items())
     loads = ", ".join(f"{each['load_average_before']:.1f}" for each in timed)
     spread = f"median of {runs}, spread {timed[0]['seconds']:.0f}–{timed[-1]['seconds']:.0f} s; " * (runs > 1)
-    rows = [row("warm `make test`, total", "≤ 150 s", f"{total:.0f} s ({spread}load average before: {loads}{notes})",
+    cores = len(os.sched_getaffinity(0))
+    busy = (f"; the machine's {cores} cores {median['busy_cpu_seconds'] / (total * cores):.0%} busy: "
+            f"{median['busy_cpu_seconds']:.0f} CPU-seconds")
+    rows = [row("warm `make test`, total", "≤ 150 s",
+                f"{total:.0f} s ({spread}load average before: {loads}{busy}{notes})",
                 total <= 150, seconds=[each["seconds"] for each in timed], median_seconds=total,
+                busy_cpu_seconds=[each["busy_cpu_seconds"] for each in timed],
                 load_average_before=[each["load_average_before"] for each in timed],
                 outcomes=measured["outcomes"],
                 exit_status=[each["exit_status"] for each in timed],
@@ -73,14 +78,22 @@ def _time_tests(command, cwd, work):
     addopts = f"{os.environ.get('PYTEST_ADDOPTS', '')} -p bench.pytest_timing --ignore=tests/test_bench.py".strip()
     env = dict(os.environ, PYTHONPATH=str(ROOT), BENCH_TIMING_OUT=str(timing), PYTEST_ADDOPTS=addopts)
     load = os.getloadavg()[0]
-    start = time.perf_counter()
+    busy_before, start = busy_cpu_seconds(), time.perf_counter()
     finished = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    seconds, busy = time.perf_counter() - start, busy_cpu_seconds() - busy_before
     if not timing.exists():
         raise BenchError(f"`{' '.join(command)}` wrote no timing ({timing}); its output:\n{finished.stdout[-3000:]}"
                          f"{finished.stderr[-2000:]}")
-    return {"seconds": seconds, "load_average_before": load, "exit_status": finished.returncode,
-            "timing": json.loads(timing.read_text())}
+    return {"seconds": seconds, "busy_cpu_seconds": busy, "load_average_before": load,
+            "exit_status": finished.returncode, "timing": json.loads(timing.read_text())}
+
+
+def busy_cpu_seconds():
+    """The CPU time the machine's cores have spent busy since it booted (Linux's /proc/stat: user, nice, system, irq
+    and softirq, not idle, waiting for I/O or stolen by the host). The suite is CPU-bound: this says how much work a
+    run did, apart from how fast the cores were."""
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, Path("/proc/stat").read_text().split()[1:8])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def slowest_block(block_seconds, snippet_file):

@@ -5,6 +5,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 import urllib.request
 
 import pytest
@@ -145,6 +146,15 @@ def test_progress_scripts_are_weighed_apart_from_the_widget(tmp_path):
     *_, without, progress = checks.quiz_weight(tmp_path, ["lessons/one/index.html"], ["plain.html"], ["index.html"])
     assert without["verdict"] == "meets"
     assert progress["details"]["files"] == ["assets/store.js", "assets/review.js"] and progress["verdict"] == "—"
+
+
+def test_the_suite_row_says_how_busy_the_cores_were_and_counts_work_done_in_between(smoke):
+    [suite_row] = [row for row in smoke[1]["rows"] if row["measure"] == "warm `make test`, total"]
+    assert re.search(r"cores \d+% busy: \d+ CPU-seconds", suite_row["measured"]), suite_row["measured"]
+    before, cpu = checks.busy_cpu_seconds(), time.process_time()
+    while time.process_time() - cpu < 0.3:  # this process alone keeps one core busy for 0.3 s
+        pass
+    assert checks.busy_cpu_seconds() - before >= 0.25
 
 
 def test_slowest_block_names_the_block_and_lists_those_over_ten_seconds():
