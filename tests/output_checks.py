@@ -61,7 +61,7 @@ def moderate_rate_adapts_large_rate_destroys(printed):
              re.findall(r"learning rate ([\d.e-]+)\s.*filters moved ([\d.]+)%", text)}
     head = scores["head only:"]
     moderate, large = sorted(moved)
-    assert moved[moderate] < 100 < moved[large], moved  # "a little" vs "several times their own size"
+    assert moved[moderate] < 10 and moved[large] > 200, moved  # "a little" vs "several times their own size"
     assert scores[f"learning rate {moderate:g}"] > head  # "rises above where the head alone had it"
     assert scores[f"learning rate {large:g}"] < head - 0.1  # "falls far below the head's"
 

@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import os
 import re
 import subprocess
 import sys
@@ -151,6 +152,9 @@ def test_progress_scripts_are_weighed_apart_from_the_widget(tmp_path):
 def test_the_suite_row_says_how_busy_the_cores_were_and_counts_work_done_in_between(smoke):
     [suite_row] = [row for row in smoke[1]["rows"] if row["measure"] == "warm `make test`, total"]
     assert re.search(r"cores \d+% busy: \d+ CPU-seconds", suite_row["measured"]), suite_row["measured"]
+    # user, nice, system, idle, iowait, irq, softirq, steal, ...: idle, iowait and steal are not busy
+    assert checks.busy_cpu_seconds("cpu  100 2 30 4000 50 6 7 8 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n") == \
+        145 / os.sysconf("SC_CLK_TCK")
     before, cpu = checks.busy_cpu_seconds(), time.process_time()
     while time.process_time() - cpu < 0.3:  # this process alone keeps one core busy for 0.3 s
         pass

@@ -6,6 +6,7 @@ built HTML (every <pre> on a Markdown page), which also catches indented code bl
 """
 
 import re
+from collections import Counter
 from html.parser import HTMLParser
 
 import markdown
@@ -13,7 +14,7 @@ import pytest
 from pymdownx.snippets import SnippetMissingError
 
 from sitebuild.pages import (ROOT, SNIPPETS, Block, PageError, fences, file_blocks, markdown_pages, mkdocs_config,
-                             page_snippets, sections, snippet_of)
+                             page_snippets, prose, sections, snippet_of)
 
 PAGES = markdown_pages()
 
@@ -21,6 +22,20 @@ PAGES = markdown_pages()
 @pytest.mark.parametrize("page", PAGES, ids=[p.relative_to(ROOT).as_posix() for p in PAGES])
 def test_every_fence_is_a_whole_snippet_or_section(page):
     page_snippets(page)  # raises PageError naming the page, the line and what is wrong
+
+
+NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.relative_to(ROOT).as_posix() for p in PAGES])
+def test_a_page_says_when_its_blocks_are_one_program(page):
+    """A block of a file told in sections needs the blocks before it (run alone, it stops at a NameError): the page
+    says how many blocks make one program, as the home page tells readers to look for."""
+    counts = Counter(block.file for block in page_snippets(page) if block.section)
+    text = " ".join(prose(page.read_text(encoding="utf-8")).split())
+    for file, count in counts.items():
+        assert re.search(rf"\b{NUMBER_WORDS[count]} blocks\b[^.]*\bone program\b", text, re.IGNORECASE), \
+            f"{page.relative_to(ROOT)} shows {file.name} in {count} blocks but never says they are one program"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.relative_to(ROOT).as_posix() for p in PAGES])

@@ -110,6 +110,12 @@ def test_search_requests_its_index_only_once_opened_and_then_finds_the_lessons(p
     assert len(requested) == 1
 
 
+def test_a_search_result_opened_in_a_new_tab_highlights_the_words_searched(page):
+    """A result's link carries the words (`?h=`); on a fresh load Material needs the index to mark them."""
+    page.goto("lessons/7-batchnorm/?h=batchnormalization")
+    expect(page.locator(".md-content mark").first).to_be_visible()
+
+
 def test_code_copy_buttons_are_no_landmarks_after_instant_navigation(page, site_url):
     follow_instant_navigation(page, site_url)
     page.goto("")
