@@ -92,19 +92,28 @@ def on_env(env, config, files):
     return env
 
 
-def _measured(check, backend_records):
-    """What one check recorded on each backend, as HTML list items."""
+def _entries(check, backend_records):
+    """{backend name: what one check recorded there, or None}; a single entry, named "TensorFlow and JAX", when every
+    backend recorded the same outcome and values."""
     key = f"{check[0]}::{check[1]}"
+    entries = {NAMES.get(backend, backend): record["checks"].get(key) for backend, record in backend_records.items()}
+    if len(entries) > 1 and None not in entries.values() and \
+            len({json.dumps(entry, sort_keys=True) for entry in entries.values()}) == 1:
+        return {" and ".join(entries): next(iter(entries.values()))}
+    return entries
+
+
+def _measured(check, backend_records):
+    """What one check recorded, as HTML list items: one per backend, or one for all when they agree, so that the
+    backends' differences stand out."""
     items = []
-    for backend, record in backend_records.items():
-        entry = record["checks"].get(key)
-        name = html.escape(NAMES.get(backend, backend))
+    for name, entry in _entries(check, backend_records).items():
         if entry is None:
-            items.append(f"<li>{name}: not recorded (run <code>make evidence</code>)</li>")
+            items.append(f"<li>{html.escape(name)}: not recorded (run <code>make evidence</code>)</li>")
             continue
         values = "; ".join(f"{html.escape(label)}: <code>{html.escape(json.dumps(value))}</code>"
                            for label, value in entry["measured"]) or "no value recorded"
-        items.append(f"<li>{name}, {html.escape(entry['outcome'])}: {values}</li>")
+        items.append(f"<li>{html.escape(name)}, {html.escape(entry['outcome'])}: {values}</li>")
     return "".join(items)
 
 
@@ -116,12 +125,13 @@ def _check(check, repository, backend_records):
 
 def _verdict(backed, backend_records):
     """(whether every check passed on every backend, the line that unfolds the checks: "passed on TensorFlow and
-    JAX", or each backend's outcomes)."""
+    JAX" (adding ", which measured different values" where they did), or each backend's outcomes)."""
     outcomes = {NAMES.get(backend, backend): {record["checks"].get(f"{file}::{name}", {}).get("outcome", "not recorded")
                                               for file, name, _ in backed}
                 for backend, record in backend_records.items()}
     if outcomes and all(found == {"passed"} for found in outcomes.values()):
-        return True, "passed on " + " and ".join(outcomes)
+        differ = len(outcomes) > 1 and any(len(_entries(check, backend_records)) > 1 for check in backed)
+        return True, "passed on " + " and ".join(outcomes) + ", which measured different values" * differ
     return False, "; ".join(f"{name}: {', '.join(sorted(found))}" for name, found in outcomes.items()) or \
         "not recorded (run make evidence)"
 

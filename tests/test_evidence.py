@@ -75,9 +75,32 @@ def test_the_evidence_page_lists_every_claim_linked_to_where_it_stands(built_sit
 def test_each_claim_s_checks_unfold_from_a_line_that_says_how_many_and_how_they_ended(built_site):
     page = (built_site / "evidence" / "index.html").read_text(encoding="utf-8")
     entries = dict(re.findall(r'<li id="evidence-([a-z0-9-]+)">(.*?)(?=<li id="evidence-|</ol>)', page, re.DOTALL))
+    records = evidence.records()
+    differ = 0
     for claim_id, backed in evidence.checks().items():
+        recorded = [[record["checks"][f"{file}::{name}"] for record in records.values()] for file, name, _ in backed]
         summary = f"Rests on {len(backed)} check{'s' * (len(backed) > 1)}, passed on TensorFlow and JAX"
+        if any(tensorflow != jax for tensorflow, jax in recorded):
+            summary += ", which measured different values"
+            differ += 1
         assert f'<details class="success evidence-checks"><summary>{summary}</summary>' in entries[claim_id]
+    assert 0 < differ < len(entries)  # the backends differ in some checks (tests/test_live_claims.py), not all
+
+
+def test_a_check_lists_what_it_measured_once_where_the_backends_agree_and_each_backend_where_they_differ():
+    check, key = ("tests/test_x.py", "test_a", 1), "tests/test_x.py::test_a"
+    agreed = {"outcome": "passed", "measured": [["inner layers unfrozen", 15]]}
+    records = {backend: {"checks": {key: agreed}} for backend in BACKENDS}
+    assert evidence._measured(check, records) == \
+        "<li>TensorFlow and JAX, passed: inner layers unfrozen: <code>15</code></li>"
+    records["tensorflow"]["checks"][key] = {"outcome": "passed", "measured": [["inner layers unfrozen", 0]]}
+    assert evidence._measured(check, records) == \
+        "<li>TensorFlow, passed: inner layers unfrozen: <code>0</code></li>" \
+        "<li>JAX, passed: inner layers unfrozen: <code>15</code></li>"
+    assert evidence._verdict([check], records) == \
+        (True, "passed on TensorFlow and JAX, which measured different values")
+    del records["jax"]["checks"][key]
+    assert evidence._measured(check, records).endswith("<li>JAX: not recorded (run <code>make evidence</code>)</li>")
 
 
 def test_a_check_that_did_not_pass_everywhere_is_named_on_the_folded_line():
