@@ -140,6 +140,29 @@ def test_a_saved_model_keeps_its_augmentation_layers_inactive_when_it_predicts(t
         reloaded.predict(images, verbose=0), unaugmented, rtol=1e-4, atol=1e-2)))
 
 
+@pytest.mark.claim("augmentation-on-in-a-plain-call")
+def test_a_model_called_without_training_false_augments_the_images(tmp_path, evidence):
+    """Lesson 9: "`model(images)`, with no `training` argument, does change the images", and so does the same call of
+    a reloaded model; `training=False` and `predict()` leave them as they are. The model is built as lesson 9's is:
+    a functional model with the augmentation layers in a Sequential of their own."""
+    keras.utils.set_random_seed(0)
+    images = augmentation_images()
+    inputs = keras.Input((28, 28, 1))
+    augment = keras.Sequential([keras.layers.RandomTranslation(0.1, 0.1), keras.layers.RandomRotation(0.05),
+                                keras.layers.RandomZoom(0.1)], name="augment")
+    model = keras.Model(inputs, augment(inputs))
+    model.save(tmp_path / "model.keras")
+    reloaded = keras.models.load_model(tmp_path / "model.keras")
+
+    def changes(outputs):
+        return not np.allclose(keras.ops.convert_to_numpy(outputs), images)
+
+    assert evidence("model(images) changes the images", changes(model(images)))
+    assert evidence("the reloaded model's model(images) too", changes(reloaded(images)))
+    assert not evidence("model(images, training=False) changes them", changes(model(images, training=False)))
+    assert not evidence("model.predict(images) changes them", changes(model.predict(images, verbose=0)))
+
+
 def image_folder(root):
     """Two classes, in four formats, sizes and colour modes. dog/bands.png: black, grey and white bands side by side,
     60 × 20 pixels, grey."""
