@@ -248,6 +248,43 @@ def test_freezing_after_fit_without_compile_trains_the_base_on_tensorflow_and_ra
     assert moved(before, base.get_weights()) == 0
 
 
+@pytest.mark.claim("jax-raises-only-when-the-count-changes", "card-compile-again", "trainable-change-needs-compile")
+def test_a_change_that_keeps_the_number_and_shapes_of_the_weights_to_train_raises_nothing(evidence):
+    """Lesson 5: freeze one layer and unfreeze another of the same size after a fit(), with no compile(): no backend
+    raises. At a learning rate of 0 no weight moves, so the loss fit() reports should be the model's own, that of a
+    plain call; on JAX it is not, and neither is evaluate()'s once evaluate() ran before the change. compile()
+    mends both."""
+    rng = np.random.default_rng(0)
+    features, targets = rng.uniform(size=(64, 4)).astype("float32"), rng.uniform(size=(64, 4)).astype("float32")
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((4,))
+    first, second = keras.layers.Dense(4, activation="relu"), keras.layers.Dense(4)
+    model = keras.Model(inputs, second(first(inputs)))
+
+    def fit_and_evaluate_give_the_models_loss():
+        own = float(keras.ops.mean(keras.ops.square(model(features) - targets)))
+        evaluated = model.evaluate(features, targets, batch_size=64, verbose=0)
+        fitted = model.fit(features, targets, batch_size=64, epochs=1, shuffle=False, verbose=0).history["loss"][0]
+        return {"fit()": fitted == pytest.approx(own, rel=1e-5),
+                "evaluate()": evaluated == pytest.approx(own, rel=1e-5)}
+
+    second.trainable = False
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")
+    assert all(fit_and_evaluate_give_the_models_loss().values())
+    first.trainable, second.trainable = False, True
+    weights = model.get_weights()
+    with no_warning_and_no_log():
+        without_compile = fit_and_evaluate_give_the_models_loss()  # raising here fails the test
+    evidence("fit() raised", None)
+    assert evidence("largest change of a weight at a learning rate of 0", moved(weights, model.get_weights())) == 0
+    on_tensorflow = BACKEND == "tensorflow"
+    assert evidence("the model's own loss, without compile(), from", without_compile) == \
+        {"fit()": on_tensorflow, "evaluate()": on_tensorflow}
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")
+    assert evidence("the model's own loss, after compile(), from", fit_and_evaluate_give_the_models_loss()) == \
+        {"fit()": True, "evaluate()": True}
+
+
 @pytest.mark.claim("card-compile-again", "trainable-change-needs-compile", "training-step-built-at-first-fit",
                    "freeze-before-first-fit-takes-effect")
 def test_freezing_after_compile_before_the_first_fit_takes_effect(evidence):
