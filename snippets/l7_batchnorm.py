@@ -34,10 +34,12 @@ def fine_tune(freeze_batchnorm):
     """Unfreeze the base, BatchNormalization frozen again or not, train,
     and report."""
     model.set_weights(after_phase_1)
-    base.trainable = True  # every layer of the base, BatchNorm included
-    if freeze_batchnorm:
-        for layer in batchnorm_layers:
-            layer.trainable = False  # frozen, it runs in inference mode
+    base.trainable = True  # every layer of the base
+    # Then each BatchNorm layer's own flag, whatever an earlier call left:
+    # setting the base's flag to the value it has may not reach them
+    # (Lesson 3).
+    for layer in batchnorm_layers:
+        layer.trainable = not freeze_batchnorm  # frozen: inference mode
     model.compile(optimizer=keras.optimizers.Adam(1e-4),
                   loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
