@@ -22,6 +22,7 @@ rendered, by the list built here (mkdocs hooks `on_page_content` and `on_env`).
 import ast
 import html
 import json
+import posixpath
 import re
 
 from mkdocs.exceptions import PluginError
@@ -35,6 +36,9 @@ RECORDS = DOCS / "evidence"
 CLAIM_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 CLAIM = re.compile(rf'<span class="claim" id="claim-(?P<id>{CLAIM_ID})">(?P<sentence>.*?)</span>', re.DOTALL)
 PLACEHOLDER = '<div class="evidence-list"></div>'
+# A link the build wrote relative to its page: not to another site, not from the site's root.
+RELATIVE_HREF = re.compile(r'href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/)([^"]*)"')
+RESULTS = "against the prebuilt run's results"
 _claims = {}  # claim id: (page, sentence as HTML), filled as the build renders each page
 
 
@@ -92,14 +96,21 @@ def on_env(env, config, files):
     return env
 
 
+def runs_on_every_backend(file):
+    """Whether a test file's checks run Keras on each backend (marked `both_backends`); the others read the prebuilt
+    run's results."""
+    return "pytest.mark.both_backends" in (ROOT / file).read_text(encoding="utf-8")
+
+
 def _entries(check, backend_records):
-    """{backend name: what one check recorded there, or None}; a single entry, named "TensorFlow and JAX", when every
-    backend recorded the same outcome and values."""
+    """{backend name: what one check recorded there, or None}; a single entry, named "TensorFlow and JAX" (or, for a
+    check of the results, "Against the prebuilt run's results"), when every backend recorded the same."""
     key = f"{check[0]}::{check[1]}"
     entries = {NAMES.get(backend, backend): record["checks"].get(key) for backend, record in backend_records.items()}
     if len(entries) > 1 and None not in entries.values() and \
             len({json.dumps(entry, sort_keys=True) for entry in entries.values()}) == 1:
-        return {" and ".join(entries): next(iter(entries.values()))}
+        name = " and ".join(entries) if runs_on_every_backend(check[0]) else RESULTS.capitalize()
+        return {name: next(iter(entries.values()))}
     return entries
 
 
@@ -111,7 +122,7 @@ def _measured(check, backend_records):
         if entry is None:
             items.append(f"<li>{html.escape(name)}: not recorded (run <code>make evidence</code>)</li>")
             continue
-        values = "; ".join(f"{html.escape(label)}: <code>{html.escape(json.dumps(value))}</code>"
+        values = "; ".join(f"{html.escape(label)}: <code>{html.escape(json.dumps(value, ensure_ascii=False))}</code>"
                            for label, value in entry["measured"]) or "no value recorded"
         items.append(f"<li>{html.escape(name)}, {html.escape(entry['outcome'])}: {values}</li>")
     return "".join(items)
@@ -125,11 +136,14 @@ def _check(check, repository, backend_records):
 
 def _verdict(backed, backend_records):
     """(whether every check passed on every backend, the line that unfolds the checks: "passed on TensorFlow and
-    JAX" (adding ", which measured different values" where they did), or each backend's outcomes)."""
+    JAX" (adding ", which measured different values" where they did), "passed against the prebuilt run's results"
+    where no check runs Keras, or each backend's outcomes)."""
     outcomes = {NAMES.get(backend, backend): {record["checks"].get(f"{file}::{name}", {}).get("outcome", "not recorded")
                                               for file, name, _ in backed}
                 for backend, record in backend_records.items()}
     if outcomes and all(found == {"passed"} for found in outcomes.values()):
+        if not any(runs_on_every_backend(file) for file, _, _ in backed):
+            return True, f"passed {RESULTS}"
         differ = len(outcomes) > 1 and any(len(_entries(check, backend_records)) > 1 for check in backed)
         return True, "passed on " + " and ".join(outcomes) + ", which measured different values" * differ
     return False, "; ".join(f"{name}: {', '.join(sorted(found))}" for name, found in outcomes.items()) or \
@@ -150,13 +164,25 @@ def claims_list(page, repository):
                       f'{len(backed)} check{"s" * (len(backed) > 1)}, {html.escape(verdict)}</summary><ul>'
                       + "".join(_check(check, repository, backend_records) for check in backed) + "</ul></details>")
         entries.append(f'<li id="evidence-{claim_id}"><p><a href="{html.escape(link)}">'
-                       f"{html.escape(where.title or where.url)}</a>: {sentence}</p>{folded}</li>")
+                       f"{html.escape(where.title or where.url)}</a>: {_rebased(sentence, where.url, page.url)}</p>"
+                       f"{folded}</li>")
     dates = ", ".join(f"{html.escape(NAMES.get(backend, backend))}: {html.escape(record['recorded'])} (Keras "
                       f"{html.escape(record['versions'].get('keras', '?'))})"
                       for backend, record in backend_records.items())
     return (f'<p class="evidence-recorded">Measurements recorded by <code>make evidence</code>: '
             f"{dates or 'none yet'}.</p>"
             f'<ol class="evidence-claims">{"".join(entries)}</ol>')
+
+
+def _rebased(sentence, source_url, page_url):
+    """The sentence's relative links, written for the page at source_url, rewritten for the page at page_url."""
+    def rebase(match):
+        target, _, fragment = match[1].partition("#")
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(source_url), target)) if target else \
+            source_url.rstrip("/")
+        path = "" if path == "." else path + "/" * (target.endswith("/") or not target)
+        return f'href="{get_relative_url(path, page_url)}{"#" * bool(fragment)}{fragment}"'
+    return RELATIVE_HREF.sub(rebase, sentence)
 
 
 def _page_order(page):
