@@ -95,6 +95,15 @@ def _note(markdown):
     return f"{markdown}\n{{ .backend-note }}"
 
 
+def _agreement_with_plots(shown, images):
+    """The line under outputs that agree; the stored JAX outputs hold only what a block printed, not its plots."""
+    if not images:
+        return agreement(shown["tensorflow"], shown["jax"])
+    printed = agreement(shown["tensorflow"], shown["jax"]) if shown["tensorflow"].strip() else \
+        "On JAX it ran too, and printed nothing."
+    return f"{printed} The plot is TensorFlow's: the tests compare what a block prints, not what it draws."
+
+
 def render(block, shown, difference=None, images=""):
     """The Markdown under a block: `shown` is {backend: what it printed there}, in sitebuild.backends' order;
     `images`: the <img> elements of the plots it showed on TensorFlow."""
@@ -109,7 +118,7 @@ def render(block, shown, difference=None, images=""):
                 f"{block.name}: the TensorFlow and JAX outputs agree (equal once their measured numbers are masked), "
                 f"so the page shows one output and says so; drop difference={difference!r}")
         return (_box(shown["tensorflow"], "What it printed when the notebook ran", images) + "\n\n"
-                + _note(agreement(shown["tensorflow"], shown["jax"])))
+                + _note(_agreement_with_plots(shown, images)))
     if not difference:
         raise BackendSentenceError(
             f"{block.name}: TensorFlow and JAX printed different things, beyond their measured numbers: the page shows "

@@ -60,8 +60,8 @@ def test_pages_show_tabs_exactly_where_the_backends_differ_and_say_so_elsewhere(
                   if shown_on == page and block.name in with_output]
         tabs = re.findall(r'<div class="tabbed-labels"><label[^>]*>(.*?)</label><label[^>]*>(.*?)</label></div>', html)
         assert tabs == [("TensorFlow", "JAX")] * sum(not agreeing for _, _, agreeing in blocks), page.name
-        assert html.count("On JAX it printed") == sum(agreeing and len(backends) == 2 for _, backends, agreeing in
-                                                      blocks), page.name
+        lines = html.count("On JAX it printed") + html.count("On JAX it ran too")
+        assert lines == sum(agreeing and len(backends) == 2 for _, backends, agreeing in blocks), page.name
         assert html.count("differ here.</strong>") == len(tabs), page.name
         assert html.count(TENSORFLOW_ONLY.split(",")[0]) == sum(len(backends) == 1 for _, backends, _ in blocks)
         # pymdownx.blocks.tab numbers its tab sets apart from `===` tabs: a page with both would repeat ids
@@ -80,6 +80,17 @@ def test_every_agreement_line_names_each_number_jax_printed_otherwise():
 
 
 BLOCK = Block(SNIPPETS / "l3_layers.py")
+
+
+def test_a_block_that_only_draws_is_not_said_to_print_the_same_on_jax():
+    """The JAX record holds what a block printed; its plots are drawn on TensorFlow only, and the page says so."""
+    image = '<img src="data:,">'
+    drawn = render(BLOCK, {"tensorflow": "", "jax": ""}, images=image)
+    assert "printed the same" not in drawn and "printed exactly" not in drawn
+    assert "On JAX it ran too, and printed nothing. The plot is TensorFlow's" in drawn
+    printed_and_drawn = render(BLOCK, {"tensorflow": "mirrored: 3\n", "jax": "mirrored: 3\n"}, images=image)
+    assert "On JAX it printed exactly the same. The plot is TensorFlow's" in printed_and_drawn
+    assert "The plot" not in render(BLOCK, {"tensorflow": "mirrored: 3\n", "jax": "mirrored: 3\n"})
 
 
 def test_the_build_refuses_tabs_where_the_outputs_agree_and_one_output_where_they_differ():
