@@ -29,6 +29,7 @@ function applyPalette(inputs, index) {
     for (const key of changed) body.setAttribute(`data-md-color-${key}`, color[key])
     setTimeout(() => body.removeAttribute("data-md-color-switching"))
   }
+  inputs[index].checked = true // the Tab key enters the toggle at the checked option, whose label is the one shown
   inputs.forEach((input, i) => input.nextElementSibling.hidden = i !== index)
   try {
     __md_set("__palette", { index, color })
@@ -64,8 +65,9 @@ function mountPalette(form) {
   let index = Math.max(0, Math.min(storedPalette()?.index ?? matching(), inputs.length - 1))
   const select = chosen => applyPalette(inputs, index = chosen)
   inputs.forEach((input, i) => input.addEventListener("change", () => select(i)))
-  form.addEventListener("keydown", event => { // Enter switches too, as Space does on the focused option
-    if (event.key != "Enter") return
+  form.addEventListener("keydown", event => { // Enter and Space switch, as a click on the shown label does
+    if (event.key != "Enter" && event.key != " ") return
+    event.preventDefault()
     const next = inputs[(index + 1) % inputs.length]
     next.click()
     next.focus()
