@@ -107,6 +107,9 @@ def test_choice_by_keyboard_only_arrow_keys_do_not_submit(page):
     item.locator("input").first.focus()
     page.keyboard.press("ArrowDown")  # selects the second choice: `layer.freeze()`
     expect(item.locator("input").nth(1)).to_be_checked()
+    ring = item.locator("input").nth(1).evaluate("input => [getComputedStyle(input).outlineStyle, "
+                                                 "parseFloat(getComputedStyle(input).outlineWidth)]")
+    assert ring[0] == "solid" and ring[1] >= 1, ring  # the focused option shows where the keyboard is
     expect(status).to_have_text("")
     page.keyboard.press("Tab")
     assert focused(page) == "Check"
