@@ -37,6 +37,26 @@ COPY_BUTTON = ('<nav class="md-code__nav" role="none"><button class="md-code__bu
                'data-clipboard-target="#{id}" data-md-type="copy"></button></nav><code id="{id}"')
 
 
+# A heading as nbconvert writes it in a notebook page: its id, then its text and an anchor link.
+NOTEBOOK_HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)<a class="anchor-link"', re.DOTALL)
+
+
+def contents_as_headed(toc, content):
+    """mkdocs-jupyter builds a notebook page's contents from the notebook's Markdown, where a heading's inline code
+    is lost ("a `tf.data` pipeline" becomes "a pipeline", linked to an id no heading has): give each entry, in
+    order, the id and text of its heading as nbconvert wrote it."""
+    headings = iter(NOTEBOOK_HEADING.findall(content))
+
+    def mend(entries):
+        for entry in entries:
+            level, entry.id, title = next(headings, (None, None, None))
+            if level is None or int(level) != entry.level:
+                raise ValueError(f"the contents entry {entry.title!r} has no heading of its level on the page")
+            entry.title = re.sub(r"<[^>]+>", "", title).strip()
+            mend(entry.children)
+    mend(toc)
+
+
 def with_copy_buttons(content):
     numbers = itertools.count()
     return CODE_BLOCK.sub(lambda match: match[1] + COPY_BUTTON.format(id=f"__copy_{next(numbers)}"), content)
@@ -58,6 +78,7 @@ def on_page_content(content, page, config, files):
     if not page.file.src_uri.endswith(".ipynb"):
         return content
     page.meta["search"] = {"exclude": True}
+    contents_as_headed(page.toc, content)
     return trim_styles(LOADERS.sub("", content))
 
 

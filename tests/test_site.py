@@ -45,6 +45,19 @@ def test_search_finds_each_sentence_once_on_the_home_page_or_its_lesson(built_si
     assert indexed == {""} | lessons
 
 
+def test_each_entry_of_a_page_s_contents_leads_to_its_heading(built_site):
+    """mkdocs-jupyter dropped a heading's inline code from a notebook page's contents, and linked the entry to an id
+    no heading had (sitebuild/hooks.py mends it)."""
+    for path in built_site.glob("**/index.html"):
+        page = path.read_text(encoding="utf-8")
+        headings = {anchor: re.sub(r"<[^>]+>|¶|&para;", "", text).strip() for anchor, text in
+                    re.findall(r'<h[1-6] id="([^"]+)"[^>]*>(.*?)</h[1-6]>', page, re.DOTALL)}
+        for anchor, title in re.findall(r'<a href="#([^"]+)" class="md-nav__link">\s*<span class="md-ellipsis">'
+                                        r"\s*(.*?)\s*</span>", page, re.DOTALL):
+            assert anchor in headings, (path.relative_to(built_site).as_posix(), anchor)
+            assert re.sub(r"<[^>]+>", "", title) == headings[anchor], (path.relative_to(built_site).as_posix(), title)
+
+
 def test_broken_link_fails_the_build(tmp_path):
     """Bad input: a broken link must fail `make test`, naming the page."""
     copy = copy_of_checkout(tmp_path / "repo")
