@@ -200,7 +200,8 @@ def test_c4_a_pretrained_start_pays_most_with_a_close_source_and_few_images(data
 
 
 # C7: BatchNormalization layers must stay in inference mode when the base is unfrozen.
-@pytest.mark.claim("training-false-identical-runs", "frozen-batchnorm-costs-nothing-measurable")
+@pytest.mark.claim("training-false-identical-runs", "frozen-batchnorm-costs-nothing-measurable",
+                   "training-false-changed-nothing-in-the-run")
 def test_c7_measured_nuance_training_false_does_not_take_effect_and_accuracy_barely_moves(data, record):
     """Keras 3.15: in a functional model fit's training=True overrides `base(x, training=False)`, so the
     BatchNorm statistics move exactly as with a plain `base(x)`; frozen BatchNorm layers keep them. At 5
