@@ -111,6 +111,9 @@ def test_search_requests_its_index_only_once_opened_and_then_finds_the_lessons(p
     page.locator("label[for=__search].md-header__button").click()  # the phone's search button
     page.keyboard.type("BatchNormalization")
     expect(page.locator(".md-search-result__item a[href*='lessons/7-batchnorm/']").first).to_be_visible()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("load_model")  # always written keras.models.load_model(...): a word of its own
+    expect(page.locator(".md-search-result__item a[href*='lessons/1-what-is-fine-tuning/']").first).to_be_visible()
     assert len(requested) == 1
 
 
