@@ -57,10 +57,12 @@ const KINDS = {
       key.hidden = s.ok === undefined;
       if (key.hidden && key.getAttribute("aria-expanded") == "true") key.click();
       tick(item.querySelectorAll("input"), s.picks);
-      const why = [...item.querySelectorAll("[data-choice]")].filter(li => (s.picks || []).includes(+li.dataset.choice))
+      const picks = s.picks || [], right = [...item.querySelectorAll("[data-correct]")].map(li => +li.dataset.choice);
+      const why = [...item.querySelectorAll("[data-choice]")].filter(li => picks.includes(+li.dataset.choice))
         .map(li => li.querySelector(".quiz-why").cloneNode(true));
       const verdict = document.createElement("strong");
-      verdict.textContent = s.ok ? "✓ Correct." : "✗ Incorrect.";
+      verdict.textContent = s.ok ? "✓ Correct." : picks.every(pick => right.includes(pick)) ? // right, not all
+        `✗ Not complete: ${picks.length} of ${right.length} right answers.` : "✗ Incorrect.";
       return s.ok === undefined || !why.length ? [] : [verdict, ...why];
     },
   },
