@@ -15,6 +15,7 @@ tests/test_output_claims.py checks what the prose says about these outputs, on b
 import base64
 import functools
 import html
+import re
 
 from sitebuild.backends import NAMES, agree, agreement, backends_of
 from sitebuild.notebooks import jax_outputs_path, notebook_path, printed, read_jax_outputs
@@ -86,8 +87,13 @@ def _notebook(path, mtime_ns):
     return nbformat.v4.reads(path.read_text(encoding="utf-8"))
 
 
+# A line of a table drawn with box-drawing characters, as model.summary() prints one.
+TABLE_LINE = re.compile(r"^[\u2500-\u257f]", re.MULTILINE)
+
+
 def _box(text, summary, images=""):
-    shown = f'<pre class="snippet-output"><code>{html.escape(text.rstrip())}</code></pre>' * bool(text.strip())
+    kind = "snippet-output snippet-output--table" if TABLE_LINE.search(text) else "snippet-output"
+    shown = f'<pre class="{kind}"><code>{html.escape(text.rstrip())}</code></pre>' * bool(text.strip())
     return f'<details class="example snippet-output" open><summary>{summary}</summary>{shown}{images}</details>'
 
 

@@ -177,7 +177,8 @@ def each_shown(page, selector, check):
 
 
 # Characters of `root`'s text that are off screen, clipped or under another element (the copy button), after
-# scrolling each line to the middle of the viewport (clear of the sticky header).
+# scrolling each line to the middle of the viewport (clear of the sticky header), and, in a block that scrolls
+# sideways, each character to the middle of the block.
 HIDDEN_CHARACTERS = """(root) => {
     const hidden = [], range = document.createRange();
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
@@ -190,10 +191,15 @@ HIDDEN_CHARACTERS = """(root) => {
                 scrollBy(0, box.top - innerHeight / 2);
                 box = range.getBoundingClientRect();
             }
-            const x = box.left + box.width / 2, y = box.top + box.height / 2;
-            const shown = box.left >= 0 && box.right <= innerWidth
-                && root.contains(document.elementFromPoint(x, y));
-            if (!shown) hidden.push(node.data.slice(Math.max(0, i - 20), i + 20));
+            const shown = () => {
+                const x = box.left + box.width / 2, y = box.top + box.height / 2;
+                return box.left >= 0 && box.right <= innerWidth && root.contains(document.elementFromPoint(x, y));
+            };
+            if (!shown() && root.scrollWidth > root.clientWidth) {
+                root.scrollLeft += box.left - root.getBoundingClientRect().left - root.clientWidth / 2;
+                box = range.getBoundingClientRect();
+            }
+            if (!shown()) hidden.push(node.data.slice(Math.max(0, i - 20), i + 20));
         }
     }
     return hidden;
@@ -201,11 +207,29 @@ HIDDEN_CHARACTERS = """(root) => {
 
 
 def outputs_show_every_character(page):
-    """Every character of every shown snippet output is on screen and uncovered; the number of outputs checked."""
+    """Every character of every shown snippet output is on screen and uncovered (in a table, once the table is
+    scrolled sideways to it; other outputs wrap their lines and never scroll); the number of outputs checked."""
     outputs = each_shown(page, "pre.snippet-output > code", HIDDEN_CHARACTERS)
     for hidden in outputs:
         assert hidden == [], hidden[:3]
+    overflowing = each_shown(page, "pre.snippet-output:not(.snippet-output--table) > code",
+                             "code => code.scrollWidth > code.clientWidth")
+    assert not any(overflowing)
     return len(outputs)
+
+
+def test_a_table_output_keeps_its_rows_whole_on_a_phone(page):
+    """model.summary()'s table scrolls sideways instead of wrapping: each row stays one line."""
+    page.set_viewport_size(PHONE)
+    page.goto("lessons/3-freezing-in-tensorflow/")
+    tables = page.locator("pre.snippet-output--table > code")
+    assert tables.count() >= 3
+    for table in tables.all():
+        if table.is_visible():
+            rows = table.inner_text().count("\n") + 1
+            assert table.evaluate("""code => { const style = getComputedStyle(code);
+                return (code.scrollHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom))
+                    / parseFloat(style.lineHeight) }""") == pytest.approx(rows, abs=0.5)
 
 
 # Tokens (runs without spaces) of inline code in table cells that the layout split across two lines although
