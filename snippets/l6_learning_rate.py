@@ -27,7 +27,7 @@ print(f"head only:            test accuracy {accuracy:.3f}")
 
 # --8<-- [start:two_rates]
 # Phase 2, twice from the same start: unfreeze the base (its
-# BatchNormalization layers stay frozen: lesson 7 shows why), recompile
+# BatchNormalization layers stay frozen: Lesson 7 shows why), recompile
 # with a moderate or a large learning rate, and train for three epochs.
 after_phase_1 = model.get_weights()
 # The base's most general features: its first convolution's filters.

@@ -53,7 +53,7 @@ base = keras.applications.MobileNetV2(
 
 # --8<-- [start:new_head]
 base.trainable = False
-# Random changes to each training image (lesson 9); inactive when the
+# Random changes to each training image (Lesson 9); inactive when the
 # model evaluates or predicts.
 augment = keras.Sequential([
     keras.layers.RandomFlip("horizontal"),
@@ -82,7 +82,7 @@ head_history = model.fit(train_ds, validation_data=val_ds, epochs=3,
 base.trainable = True
 for layer in base.layers[:-20]:  # keep all but the last 20 layers frozen
     layer.trainable = False
-for layer in base.layers:  # and every BatchNormalization layer (lesson 7)
+for layer in base.layers:  # and every BatchNormalization layer (Lesson 7)
     if isinstance(layer, keras.layers.BatchNormalization):
         layer.trainable = False
 print("weight tensors to train:", len(model.trainable_weights))
