@@ -123,6 +123,15 @@ def test_a_search_result_opened_in_a_new_tab_highlights_the_words_searched(page)
     expect(page.locator(".md-content mark").first).to_be_visible()
 
 
+def test_a_claim_linked_from_the_evidence_page_is_marked_where_it_stands(page):
+    page.goto("lessons/7-batchnorm/#claim-frozen-batchnorm-the-reliable-way")
+    claim = page.locator("#claim-frozen-batchnorm-the-reliable-way")
+    expect(claim).to_be_in_viewport()
+    marked, other = (page.locator(selector).evaluate("span => getComputedStyle(span).backgroundColor")
+                     for selector in ("#claim-frozen-batchnorm-the-reliable-way", ".claim:not(:target) >> nth=0"))
+    assert marked != other == "rgba(0, 0, 0, 0)"
+
+
 def test_code_copy_buttons_are_no_landmarks_after_instant_navigation(page, site_url):
     follow_instant_navigation(page, site_url)
     page.goto("")
