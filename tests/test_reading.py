@@ -372,6 +372,10 @@ def figures_read_well(page):
         font, svg_width = smallest_text((FIGURES_DIR / file).read_text())
         rendered = font * figure["width"] / svg_width
         assert rendered >= FIGURE_TEXT_PX, f"{file}: text {rendered:.1f} CSS px"
+    # The caption's provenance box reads as the boxes under the figure do, not in the caption's centred italics.
+    provenance = page.locator("figcaption .result-provenance").first
+    assert provenance.evaluate("box => [getComputedStyle(box).fontStyle, getComputedStyle(box).textAlign]") == \
+        ["normal", "start"]
 
 
 # Folded content is checked too: one <details> and one quiz region of each kind opened (the others are styled the
