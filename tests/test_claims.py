@@ -11,6 +11,7 @@ import pytest
 from experiments import contract
 from experiments.contract import format_value, summary
 from experiments.figure_specs import FIGURES, FINE_TUNING, HEAD
+from experiments.models import BLOCKS
 
 CHANCE = 0.2  # five target classes
 
@@ -218,6 +219,15 @@ def test_c7_measured_nuance_training_false_does_not_take_effect_and_accuracy_bar
                                            {"method": "bn_training", "n": n})
         record("test accuracy, BatchNorm frozen minus trainable", change, "gap")
         assert within_the_spread(change), change
+
+
+@pytest.mark.claim("no-whole-base-fine-tuning-at-100")
+def test_the_whole_pretrained_base_was_fine_tuned_with_5_images_per_class_only(data, evidence):
+    """Lesson 2: "This run fine-tuned the whole pretrained base with 5 images per class only, not with 100": every
+    run that trained all of a pretrained base's blocks (the recompile experiment unfreezes it whole)."""
+    whole = {run["n"] for name, document in data.items() for run in document["runs"]
+             if name == "recompile" or run.get("blocks") == BLOCKS and not run["method"].startswith("scratch")}
+    assert evidence("training-set sizes of the runs that fine-tuned the whole pretrained base", sorted(whole)) == [5]
 
 
 def select_values(data, method, n):
