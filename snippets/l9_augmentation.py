@@ -32,7 +32,7 @@ plt.show()
 # --8<-- [end:layers]
 
 # --8<-- [start:only_in_training]
-# The layers change the images only when called with training=True.
+# The layers change the images unless called with training=False.
 changed = not np.allclose(augment(images, training=True), images)
 print("training=True changes the images: ", changed)
 changed = not np.allclose(augment(images, training=False), images)
