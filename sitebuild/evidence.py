@@ -99,7 +99,7 @@ def on_env(env, config, files):
 def runs_on_every_backend(file):
     """Whether a test file's checks run Keras on each backend (marked `both_backends`); the others read the prebuilt
     run's results."""
-    return "pytest.mark.both_backends" in (ROOT / file).read_text(encoding="utf-8")
+    return "\npytestmark = pytest.mark.both_backends\n" in (ROOT / file).read_text(encoding="utf-8")
 
 
 def _entries(check, backend_records):

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
 from sitebuild.notebook_css import trim_styles
@@ -41,7 +42,7 @@ COPY_BUTTON = ('<nav class="md-code__nav" role="none"><button class="md-code__bu
 NOTEBOOK_HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)<a class="anchor-link"', re.DOTALL)
 
 
-def contents_as_headed(toc, content):
+def contents_as_headed(page, content):
     """mkdocs-jupyter builds a notebook page's contents from the notebook's Markdown, where a heading's inline code
     is lost ("a `tf.data` pipeline" becomes "a pipeline", linked to an id no heading has): give each entry, in
     order, the id and text of its heading as nbconvert wrote it."""
@@ -51,10 +52,11 @@ def contents_as_headed(toc, content):
         for entry in entries:
             level, entry.id, title = next(headings, (None, None, None))
             if level is None or int(level) != entry.level:
-                raise ValueError(f"the contents entry {entry.title!r} has no heading of its level on the page")
+                raise PluginError(f"{page.file.src_uri}: the contents entry {entry.title!r} has no heading of its "
+                                  "level on the page")
             entry.title = re.sub(r"<[^>]+>", "", title).strip()
             mend(entry.children)
-    mend(toc)
+    mend(page.toc)
 
 
 def with_copy_buttons(content):
@@ -78,7 +80,7 @@ def on_page_content(content, page, config, files):
     if not page.file.src_uri.endswith(".ipynb"):
         return content
     page.meta["search"] = {"exclude": True}
-    contents_as_headed(page.toc, content)
+    contents_as_headed(page, content)
     return trim_styles(LOADERS.sub("", content))
 
 

@@ -231,14 +231,13 @@ def test_a_table_output_keeps_its_rows_whole_on_a_phone(page):
     """model.summary()'s table scrolls sideways instead of wrapping: each row stays one line."""
     page.set_viewport_size(PHONE)
     page.goto("lessons/3-freezing-in-tensorflow/")
-    tables = page.locator("pre.snippet-output--table > code")
-    assert tables.count() >= 3
-    for table in tables.all():
-        if table.is_visible():
-            rows = table.inner_text().count("\n") + 1
-            assert table.evaluate("""code => { const style = getComputedStyle(code);
-                return (code.scrollHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom))
-                    / parseFloat(style.lineHeight) }""") == pytest.approx(rows, abs=0.5)
+    tables = [table for table in page.locator("pre.snippet-output--table > code").all() if table.is_visible()]
+    assert len(tables) >= 2  # lesson 3's summaries, outside the JAX tabs
+    for table in tables:
+        rows = table.inner_text().count("\n") + 1
+        assert table.evaluate("""code => { const style = getComputedStyle(code);
+            return (code.scrollHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom))
+                / parseFloat(style.lineHeight) }""") == pytest.approx(rows, abs=0.5)
 
 
 # Tokens (runs without spaces) of inline code in table cells that the layout split across two lines although

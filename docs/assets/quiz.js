@@ -45,11 +45,11 @@ const KINDS = {
   },
   choice: {
     mount(item, answer) {
-      const correct = [...item.querySelectorAll("[data-correct]")].map(li => li.dataset.choice).join();
+      const right = item.right = [...item.querySelectorAll("[data-correct]")].map(li => +li.dataset.choice);
       item.querySelector(".quiz-check").onclick = () => {
         const picks = picked(item.querySelectorAll("input"));
         if (!picks.length) return say(item.querySelector("[role=status]"), "Choose an answer first.");
-        answer(s => { s.picks = picks; }, picks.join() == correct);
+        answer(s => { s.picks = picks; }, picks.join() == right.join());
       };
     },
     show(item, s) {
@@ -57,7 +57,7 @@ const KINDS = {
       key.hidden = s.ok === undefined;
       if (key.hidden && key.getAttribute("aria-expanded") == "true") key.click();
       tick(item.querySelectorAll("input"), s.picks);
-      const picks = s.picks || [], right = [...item.querySelectorAll("[data-correct]")].map(li => +li.dataset.choice);
+      const picks = s.picks || [], right = item.right;
       const why = [...item.querySelectorAll("[data-choice]")].filter(li => picks.includes(+li.dataset.choice))
         .map(li => li.querySelector(".quiz-why").cloneNode(true));
       const verdict = document.createElement("strong");
