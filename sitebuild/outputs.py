@@ -101,13 +101,14 @@ def _note(markdown):
     return f"{markdown}\n{{ .backend-note }}"
 
 
+PLOT_NOTE = "The plot is TensorFlow's: the tests compare what a block prints, not what it draws."
+
+
 def _agreement_with_plots(shown, images):
     """The line under outputs that agree; the stored JAX outputs hold only what a block printed, not its plots."""
-    if not images:
-        return agreement(shown["tensorflow"], shown["jax"])
-    printed = agreement(shown["tensorflow"], shown["jax"]) if shown["tensorflow"].strip() else \
-        "On JAX it ran too, and printed nothing."
-    return f"{printed} The plot is TensorFlow's: the tests compare what a block prints, not what it draws."
+    if images and not shown["tensorflow"].strip():
+        return "On JAX it ran too, and printed nothing. " + PLOT_NOTE
+    return agreement(shown["tensorflow"], shown["jax"]) + f" {PLOT_NOTE}" * bool(images)
 
 
 def render(block, shown, difference=None, images=""):
