@@ -16,3 +16,7 @@ def on_pre_page_macros(env):
     and a `{{` in a stored output must not be read as one."""
     if env.page.file.src_uri.endswith(".ipynb"):
         env.page.meta["render_macros"] = False
+
+
+def on_post_build(env):
+    outputs.write_plots(env.conf["site_dir"])

@@ -16,6 +16,7 @@ import base64
 import functools
 import html
 import re
+from pathlib import Path
 
 from sitebuild.backends import NAMES, agree, agreement, backends_of
 from sitebuild.notebooks import jax_outputs_path, notebook_path, printed, read_jax_outputs
@@ -69,12 +70,27 @@ def stored_images(page, block):
             if "image/png" in output.get("data", {})]
 
 
-def _image(png, alt):
-    """An <img> of the PNG, inline, with its size (read from the PNG's header) and alt text."""
+# The plots of the pages being built: {path in the site: PNG bytes}, written by `write_plots` after the build. A
+# plot is a file of its own beside its page, not a data: URL in the page: a phone downloads it only when the
+# reader scrolls near it (loading="lazy"), and lesson 9's page, gzipped, is a quarter of the size.
+PLOTS = {}
+
+
+def _image(png, alt, name, page_url):
+    """An <img> of the PNG, saved as `name` beside the page, with its size (read from the PNG's header) and alt."""
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    source = base64.b64encode(png).decode()
-    return (f'<img class="snippet-image" src="data:image/png;base64,{source}" alt="{html.escape(alt)}" '
-            f'width="{width}" height="{height}" loading="lazy">')
+    PLOTS[page_url + name] = png
+    return (f'<img class="snippet-image" src="{name}" alt="{html.escape(alt)}" width="{width}" height="{height}" '
+            'loading="lazy">')
+
+
+def write_plots(site_dir):
+    """Write the plots of the pages just built (`mkdocs serve --dirty` builds only changed ones), then forget them."""
+    for path, png in PLOTS.items():
+        target = Path(site_dir) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(png)
+    PLOTS.clear()
 
 
 @functools.lru_cache(maxsize=16)
@@ -158,4 +174,7 @@ def register_macros(env):
         if images and not alt:
             raise ValueError(f"{env.page.file.src_uri}: output({block_name!r}) shows an image: describe it with "
                              "alt=\"...\"")
-        return render(block, shown, difference, "".join(_image(png, alt) for png in images))
+        # e.g. l9_augmentation-layers-1.png: the block's snippet and section, and the plot's number in its output
+        stem = block.name.replace(".py", "").replace(":", "-")
+        return render(block, shown, difference, "".join(_image(png, alt, f"{stem}-{number}.png", env.page.url)
+                                                        for number, png in enumerate(images, start=1)))

@@ -1,7 +1,8 @@
 """Reading in the browser, at 1280×800 and 390×844, in both palettes: every page of the built site loads cleanly,
 with legible text, snippet outputs shown whole, tables that fit with their inline code unbroken, a desktop code
-block's width in characters, figures legible, sized, lazy and in the palette shown, and no axe-core violation
-(Material's code-copy buttons included); the lessons table on a phone; search, which loads its index once opened."""
+block's width in characters, figures legible, sized, lazy and in the palette shown, the plots code blocks drew as
+lazy files of their own, and no axe-core violation (Material's code-copy buttons included); the lessons table on a
+phone; search, which loads its index once opened."""
 
 import re
 
@@ -377,6 +378,36 @@ def figures_read_well(page):
         ["normal", "start"]
 
 
+# Each shown plot that a code block drew: its attributes and whether it is below the fold (the page at its top); then,
+# scrolled to and loaded, its natural size.
+PLOTS = """async () => {
+    scrollTo(0, 0);
+    const plots = [...document.querySelectorAll("img.snippet-image")].filter(image => image.getClientRects().length)
+        .map(image => ({image, belowTheFold: image.getBoundingClientRect().top + scrollY >= innerHeight}));
+    const results = [];
+    for (const {image, belowTheFold} of plots) {
+        image.scrollIntoView({block: "center"});
+        if (!image.complete) {
+            await new Promise(done => ["load", "error"].forEach(event =>
+                image.addEventListener(event, done, {once: true})));
+        }
+        results.push({src: image.getAttribute("src"), loading: image.getAttribute("loading"), belowTheFold,
+                      size: [image.getAttribute("width"), image.getAttribute("height")].map(Number),
+                      natural: [image.naturalWidth, image.naturalHeight]});
+    }
+    return results;
+}"""
+
+
+def plots_load_when_scrolled_to(page):
+    """Each plot is a file of its own (not a data: URL, which a phone downloads with the page), lazy and below the
+    fold, sized as it loads."""
+    for plot in page.evaluate(PLOTS):
+        assert not plot["src"].startswith("data:"), "a plot inlined in the page"
+        assert plot["loading"] == "lazy" and plot["belowTheFold"], plot["src"]
+        assert plot["natural"] == plot["size"] and min(plot["size"]) > 0, plot["src"]
+
+
 # Folded content is checked too: one <details> and one quiz region of each kind opened (the others are styled the
 # same). A quiz region opens as its button opens it, even where the button waits for an answer to show.
 OPEN_ONE_FOLD_OF_EACH_KIND = """() => {
@@ -416,6 +447,7 @@ def test_each_page_loads_cleanly_and_reads_well(page, url, viewport):
     tables_fit_and_keep_inline_code_whole(page)
     # A page with outputs or code blocks shows some of them (the others may be in a closed tab).
     assert outputs_show_every_character(page) > 0 or page.locator("pre.snippet-output").count() == 0
+    plots_load_when_scrolled_to(page)
     if page.locator("figure.result-figure").count():
         for scheme in FIGURE_VARIANT:
             use_palette(page, scheme)
