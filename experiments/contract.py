@@ -116,7 +116,7 @@ METRICS = {
     "epoch_seconds": Metric(epoch_time, "s", 1, ".2f"),
     "best_epoch": Metric(_field("best_epoch"), "", 1, ".1f"),
     "base_weights_moved": Metric(_field("base_weights_moved"), ""),  # largest absolute change of a weight
-    "bn_statistics_moved": Metric(_field("bn_statistics_moved"), ""),  # ... of a BatchNorm moving statistic
+    "bn_statistics_moved": Metric(_field("bn_statistics_moved"), "", 1, ".2f"),  # ... of a BatchNorm moving statistic
 }
 
 

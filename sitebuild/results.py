@@ -61,15 +61,15 @@ def protocol_html(settings):
         ("Task", f"{settings['task']['target']}. Test: {settings['task']['test']}."),
         ("Training sets", f"{_listed(settings['sizes'])} images per class, drawn anew for each seed "
                           f"({_listed(settings['seeds'])})."),
-        ("Validation", f"{_listed(validation['per_class'])} images per class respectively: {validation['rule']}."),
+        ("Validation", f"{validation['rule']} (n being the training images per class: "
+                       + _listed(f"{count} for n = {n}" for count, n in zip(validation["per_class"], settings["sizes"]))
+                       + ")."),
         ("Budget", f"at most {budget['epochs']} epochs for every method, an epoch being the training set repeated "
                    f"to {_listed(f'{examples:,}' for examples in budget['epoch_examples'])} examples, batches of "
                    f"{budget['batch_size']}; fine-tuning spends it as {budget['head_epochs']} epochs for the head "
                    f"and {budget['fine_tune_epochs']} for fine-tuning; {budget['rule']} (patience "
                    f"{budget['patience']} epochs)."),
         ("Learning rates", f"{rates['rule']}. Candidates: {candidates}. The fine-tuning phase's rate: {chosen}."),
-        ("Methods", "; ".join(f"{METHOD_LABELS.get(method, method)}: {description}"
-                              for method, description in settings["methods"].items()) + "."),
     ]
     if "bases" in settings:
         items.append(("Bases", "; ".join(f"{BASE_LABELS.get(name, name)}: {base['classes']}, "
@@ -77,9 +77,12 @@ def protocol_html(settings):
                                          for name, base in settings["bases"].items()) + "."))
     if "augmentation" in settings:
         items.append(("Augmentation", settings["augmentation"] + "."))
+    # One method a line: a method's description may hold semicolons of its own.
+    methods = "".join(f"<li>{html.escape(METHOD_LABELS.get(method, method))}: {html.escape(description)}.</li>"
+                      for method, description in settings["methods"].items())
     return ('<details class="result-protocol"><summary>How this was measured</summary><ul>'
             + "".join(f"<li><strong>{html.escape(label)}:</strong> {html.escape(text)}</li>" for label, text in items)
-            + "</ul></details>\n")
+            + f"<li><strong>Methods:</strong><ul>{methods}</ul></li></ul></details>\n")
 
 
 def figure_markdown(name, page_path, load):
