@@ -1,6 +1,6 @@
-"""mkdocs hooks (mkdocs.yml `hooks`): publish the pretrained base model beside the pages so readers can download
-it, keep the notebook pages from loading anything from another host and out of the search index, and keep the
-theme's compiled templates between builds."""
+"""mkdocs hooks (mkdocs.yml `hooks`): publish the pretrained base model and the snippets beside the pages so
+readers can download them, keep the notebook pages from loading anything from another host and out of the search
+index, and keep the theme's compiled templates between builds."""
 
 import itertools
 import re
@@ -14,6 +14,7 @@ from sitebuild.notebook_css import trim_styles
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
+SNIPPETS = ROOT / "snippets"
 COMPILED_TEMPLATES = ROOT / ".cache" / "jinja"
 # nbconvert's script loaders, useless here: Mermaid (imported from a CDN when a notebook holds a diagram) and
 # MathJax (mkdocs.yml points it at an empty data: URL, as no notebook has maths).
@@ -65,8 +66,10 @@ def with_copy_buttons(content):
 
 
 def on_files(files, config):
-    for model in sorted(MODELS.glob("*.keras")):
-        files.append(File.generated(config, f"models/{model.name}", abs_src_path=str(model)))
+    """The base model and every snippet, published as files a reader can download (lesson 8 links its program)."""
+    for folder, pattern in ((MODELS, "*.keras"), (SNIPPETS, "*.py")):
+        for path in sorted(folder.glob(pattern)):
+            files.append(File.generated(config, f"{folder.name}/{path.name}", abs_src_path=str(path)))
     return files
 
 

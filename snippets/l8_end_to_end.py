@@ -13,11 +13,12 @@ IMAGE_SIZE = (96, 96)
 train_images, val_images = keras.utils.image_dataset_from_directory(
     "my_images", image_size=IMAGE_SIZE, batch_size=None,
     validation_split=0.25, subset="both", seed=0)
-# Other images of the same classes, set aside for the final test.
+class_names = train_images.class_names
+# Other images of the same classes, set aside for the final test, labelled
+# as the training images are: by the same class names, in the same order.
 test_images = keras.utils.image_dataset_from_directory(
     "my_test_images", image_size=IMAGE_SIZE, batch_size=None,
-    shuffle=False)
-class_names = train_images.class_names
+    class_names=class_names, shuffle=False)
 print("classes:", class_names)
 # --8<-- [end:load_images]
 

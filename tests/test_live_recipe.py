@@ -204,6 +204,31 @@ def test_image_dataset_from_directory_labels_by_folder_and_stretches_every_image
         round(float(cropped[:, column, 0].mean())) for column in (0, 48, 95)]) == [128, 128, 128]
 
 
+@pytest.mark.claim("test-folder-takes-the-training-classes")
+def test_class_names_label_a_second_folder_as_the_first_and_a_missing_class_stops_it(tmp_path, evidence):
+    """Lesson 8, step 1: with `class_names`, a folder's labels follow that list; a class without a sub-folder
+    raises, a sub-folder not in the list is left out. Without it, a folder that lacks a class numbers the rest
+    differently."""
+    for name in ("ankle_boot/0.png", "bag/0.png", "sandal/0.png", "sneaker/0.png", "trousers/0.png"):
+        (tmp_path / "test" / name).parent.mkdir(parents=True, exist_ok=True)
+        keras.utils.save_img(tmp_path / "test" / name, np.zeros((8, 8, 3), "uint8"), scale=False)
+
+    def labels(folder, **options):
+        dataset = keras.utils.image_dataset_from_directory(tmp_path / folder, image_size=(8, 8), batch_size=None,
+                                                           shuffle=False, **options)
+        return {path.split("/")[-2]: int(label) for path, (_, label) in zip(dataset.file_paths, dataset)}
+
+    classes = ["ankle_boot", "bag", "sandal", "sneaker"]
+    assert evidence("labels with the training class_names, an extra sub-folder present",
+                    labels("test", class_names=classes)) == {name: index for index, name in enumerate(classes)}
+    (tmp_path / "test" / "bag" / "0.png").unlink()
+    (tmp_path / "test" / "bag").rmdir()
+    with pytest.raises(ValueError, match="class_names"):
+        labels("test", class_names=classes)
+    evidence("a class without a sub-folder", "ValueError")
+    assert evidence("labels without class_names, bag missing", labels("test"))["sandal"] != classes.index("sandal")
+
+
 @pytest.mark.claim("fit-warns-about-shuffle")
 def test_fit_on_a_dataset_warns_that_shuffle_is_ignored_though_none_was_passed(evidence):
     dataset = tf.data.Dataset.from_tensor_slices((np.zeros((4, 3), "float32"), np.zeros(4, "int64"))).batch(2)

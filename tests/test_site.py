@@ -31,9 +31,11 @@ def test_lesson_8_says_what_its_example_folders_hold(built_site):
     assert {int(said[2])} == set(data.EXAMPLE_TEST_IMAGES.values())
 
 
-def test_base_model_is_published(built_site):
-    for model in (ROOT / "models").glob("*.keras"):
-        assert (built_site / "models" / model.name).read_bytes() == model.read_bytes()
+def test_base_model_and_snippets_are_published(built_site):
+    for path in [*(ROOT / "models").glob("*.keras"), *(ROOT / "snippets").glob("*.py")]:
+        assert (built_site / path.parent.name / path.name).read_bytes() == path.read_bytes()
+    lesson = (built_site / "lessons" / "8-end-to-end" / "index.html").read_text()
+    assert '<a download href="../../snippets/l8_end_to_end.py">' in lesson
 
 
 def test_search_finds_each_sentence_once_on_the_home_page_or_its_lesson(built_site):
