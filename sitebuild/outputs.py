@@ -22,8 +22,13 @@ from sitebuild.backends import NAMES, agree, agreement, backends_of
 from sitebuild.notebooks import jax_outputs_path, notebook_path, printed, read_jax_outputs
 from sitebuild.pages import DOCS, Block, PageError, relative
 
-TENSORFLOW_ONLY = ("This code imports TensorFlow itself, so it runs on the TensorFlow backend only; the tests run "
-                   "it there.")
+TENSORFLOW_ONLY = "imports TensorFlow itself, so it runs on the TensorFlow backend only; the tests run it there."
+
+
+def tensorflow_only(block):
+    """The line under a block whose snippet imports TensorFlow: a section may not import it, its file does."""
+    subject = "This code" if block.section is None else f"This block's program, `{block.file.name}`,"
+    return f"{subject} {TENSORFLOW_ONLY}"
 
 
 class OutputError(ValueError):
@@ -134,7 +139,7 @@ def render(block, shown, difference=None, images=""):
         if difference:
             raise BackendSentenceError(f"{block.name} runs on TensorFlow only: it has no JAX output to differ from")
         return (_box(shown["tensorflow"], "What it printed when the notebook ran", images) + "\n\n"
-                + _note(TENSORFLOW_ONLY))
+                + _note(tensorflow_only(block)))
     if agree(shown["tensorflow"], shown["jax"]):
         if difference:
             raise BackendSentenceError(

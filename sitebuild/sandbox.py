@@ -1,7 +1,7 @@
 """Where the tests and the notebook builder keep their files: `.cache/` in the checkout, never the user's home.
 
 `use()` points this process, and every process it starts, at folders of their own there: Keras's home (the
-Fashion-MNIST files, copied from the user's Keras cache or Debian's package, lesson 7's stand-in ImageNet weights,
+Fashion-MNIST files, copied from the user's Keras cache or Debian's package, lesson 8's stand-in ImageNet weights,
 keras.json), matplotlib's, the XDG folders (Chromium's and dconf's leftovers), Jupyter's and IPython's (the
 notebook kernels), JAX's cache of compiled programs, and the temporary folder. tests/conftest.py calls it before
 anything imports Keras, and so does `make notebooks`; `python -m sitebuild.sandbox COMMAND...` runs any other

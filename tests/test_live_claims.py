@@ -557,3 +557,19 @@ def test_the_image_the_end_to_end_program_classifies_has_the_pixels_training_saw
     shortcut = keras.utils.img_to_array(keras.utils.load_img(path, target_size=size))
     assert evidence("load_img(target_size=...) gives other pixels", bool(np.abs(shortcut - training_pixels[path]).mean()
                                                                           > 1))
+
+
+@pytest.mark.claim("made-up-names-are-numbered")
+def test_keras_numbers_the_names_it_makes_up_within_a_session(evidence):
+    """Lesson 3: a model and a layer built in a fresh session are `functional` and `dense`; built again, they are
+    `functional_1` and `dense_1`."""
+    keras.backend.clear_session()
+
+    def names():
+        inputs = keras.Input((3,))
+        model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+        return [model.name, model.layers[-1].name]
+
+    first, second = names(), names()
+    assert evidence("names, built once and again", [first, second]) == [["functional", "dense"],
+                                                                         ["functional_1", "dense_1"]]

@@ -63,7 +63,7 @@ def test_pages_show_tabs_exactly_where_the_backends_differ_and_say_so_elsewhere(
         lines = html.count("On JAX it printed") + html.count("On JAX it ran too")
         assert lines == sum(agreeing and len(backends) == 2 for _, backends, agreeing in blocks), page.name
         assert html.count("differ here.</strong>") == len(tabs), page.name
-        assert html.count(TENSORFLOW_ONLY.split(",")[0]) == sum(len(backends) == 1 for _, backends, _ in blocks)
+        assert html.count(TENSORFLOW_ONLY) == sum(len(backends) == 1 for _, backends, _ in blocks)
         # pymdownx.blocks.tab numbers its tab sets apart from `===` tabs: a page with both would repeat ids
         tab_ids = re.findall(r'\bid="(__tabbed_[\d_]+)"', html)
         assert len(tab_ids) == len(set(tab_ids)), f"{page.name} mixes `===` tabs with the output macro's tabs"
@@ -129,7 +129,9 @@ def test_a_block_that_imports_tensorflow_runs_on_tensorflow_only_and_its_page_sa
     snippet.write_text("import keras\nimport tensorflow as tf\n\nprint(tf.data.Dataset.range(3).cardinality())\n")
     assert backends_of(snippet) == ("tensorflow",)
     markdown = render(Block(snippet), {"tensorflow": "3\n"})
-    assert TENSORFLOW_ONLY in markdown and "/// tab" not in markdown
+    assert f"This code {TENSORFLOW_ONLY}" in markdown and "/// tab" not in markdown
+    assert f"This block's program, `l9_pipeline.py`, {TENSORFLOW_ONLY}" in render(Block(snippet, "count"),
+                                                                                  {"tensorflow": "3\n"})
     with pytest.raises(BackendSentenceError, match="TensorFlow only"):
         render(Block(snippet), {"tensorflow": "3\n"}, difference="JAX has no tf.data.")
     snippet.write_text("import numpy as np\nimport keras\n\nfrom tensorflow import data\n")
