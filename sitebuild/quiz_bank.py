@@ -19,6 +19,7 @@ BANK = Path(__file__).resolve().parent.parent / "quizzes"
 SCHEMA_COMMENT = "# yaml-language-server: $schema=schema.json"
 SCHEMA_LINE = re.compile(r"# yaml-language-server: \$schema=\S*schema\.json\n")
 YAML_TYPES = {"object": "a mapping", "array": "a list", "string": "text", "boolean": "true or false"}
+QUOTING_HINT = "text holding '{{' or ': ' needs quotes or a '>-' block"
 
 
 class BankError(PluginError):
@@ -90,10 +91,17 @@ def _parse(text):
     except yaml.YAMLError as error:
         mark, context = getattr(error, "problem_mark", None), getattr(error, "context_mark", None)
         started = f" ({error.context} at line {context.line + 1})" if context else ""
+        hint = _quoting_hint(text.split("\n")[mark.line]) if mark else ""
         raise _Unreadable(mark.line + 1 if mark else 1,
-                          f"YAML syntax error: {getattr(error, 'problem', None) or error}{started}") from None
+                          f"YAML syntax error: {getattr(error, 'problem', None) or error}{started}{hint}") from None
     finally:
         loader.dispose()
+
+
+def _quoting_hint(line):
+    """The usual cause of a syntax error in a bank, when the line shows it: text holding '{{' or ': ' unquoted."""
+    value = line.split(": ", 1)[-1]  # past the line's key, if it has one
+    return f"; {QUOTING_HINT}" if "{{" in value or ": " in value else ""
 
 
 def _label(item, index):
