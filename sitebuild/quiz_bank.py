@@ -1,10 +1,11 @@
 """The question bank: read quizzes/*.yml and check each item against quizzes/schema.json and the rules a schema
-cannot state.
+cannot state, among them that what a choice says it `measured` names results that experiments/results/ holds.
 
 Every problem is reported with its file, line and item id, and fails the build: no item is dropped.
 """
 
 import difflib
+import functools
 import json
 import re
 from pathlib import Path
@@ -13,6 +14,8 @@ import jsonschema
 import yaml
 from mkdocs.exceptions import PluginError
 
+from experiments import contract
+from experiments.contract import ResultsError
 from sitebuild.pages import relative
 
 BANK = Path(__file__).resolve().parent.parent / "quizzes"
@@ -37,9 +40,10 @@ def load_bank(files=None, schema=BANK / "schema.json"):
     """Return {lesson stem: [item, ...]} from the bank files (default: quizzes/*.yml), or raise BankError."""
     files = sorted(BANK.glob("*.yml")) if files is None else files
     validator = jsonschema.Draft202012Validator(json.loads(schema.read_text()))
+    load_results = functools.cache(contract.load)  # each results file read once per bank
     bank, problems, first_seen = {}, [], {}
     for path in files:
-        file_problems, items = _check_file(path, validator)
+        file_problems, items = _check_file(path, validator, load_results)
         problems += file_problems + list(_duplicate_ids(items, first_seen))
         bank[path.stem] = [item for item, _ in items]
     if not bank:
@@ -49,7 +53,7 @@ def load_bank(files=None, schema=BANK / "schema.json"):
     return bank
 
 
-def _check_file(path, validator):
+def _check_file(path, validator, load_results):
     """(problems, [(item, 'file:line')]) of one bank file."""
     name = relative(path)
     try:
@@ -64,7 +68,8 @@ def _check_file(path, validator):
     if not isinstance(data, list) or not data:
         return [*problems, f"{name}:1: the file must be a non-empty list of items"], []
     found = _duplicate_keys(root) + _schema_problems(root, data, validator)
-    found += _choice_problems(root, data, skip={index for _, index, _ in found})
+    invalid = {index for _, index, _ in found}
+    found += _choice_problems(root, data, invalid) + _measured_problems(root, data, invalid, load_results)
     problems += [f"{name}:{line}: {_label(data[index], index)}: {message}" for line, index, message in sorted(found)]
     return problems, [(item, f"{name}:{_line(root, [index])}") for index, item in enumerate(data)]
 
@@ -164,6 +169,36 @@ def _choice_problems(root, data, skip):
         elif correct == 0:
             found.append((line, index, "choices: no choice has 'correct: true'"))
     return found
+
+
+def _measured_problems(root, data, skip, load_results):
+    """A `measured` comparison must name an experiment, a metric and runs that the results hold."""
+    found = []
+    for index, item in enumerate(data):
+        if index in skip:
+            continue
+        for choice_index, choice in enumerate(item.get("choices", [])):
+            for number, comparison in enumerate(choice.get("measured", [])):
+                if problem := _comparison_problem(comparison, load_results):
+                    path = ["choices", choice_index, "measured", number, problem[0]]
+                    found.append((_line(root, [index, *path]), index, f"{_field_name(path)}: {problem[1]}"))
+    return found
+
+
+def _comparison_problem(comparison, load_results):
+    """(key, what is wrong) for the first part of a comparison that the results lack, or None: the checks are
+    experiments.contract's, as the test of the comparison's truth (tests/test_quiz_bank.py) uses them."""
+    metric = comparison.get("metric", "test_accuracy")
+    checks = {"experiment": lambda: load_results(comparison["experiment"]),
+              "metric": lambda: contract.metric_definition(metric),
+              "compare": lambda: contract.paired_difference(load_results(comparison["experiment"]), metric,
+                                                            *comparison["compare"])}
+    for key, check in checks.items():
+        try:
+            check()
+        except ResultsError as error:
+            return key, str(error)
+    return None
 
 
 # --- schema errors in plain words -------------------------------------------------------------------------------
