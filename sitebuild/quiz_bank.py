@@ -29,6 +29,20 @@ class BankError(PluginError):
     """The question bank, or a page's use of it, is invalid; the message lists every problem."""
 
 
+class Bank(dict):
+    """{lesson stem: [item, ...]}, knowing where each item was written, so that a problem found later (in a
+    macro of its text) names the file and line too."""
+
+    def __init__(self):
+        super().__init__()
+        self.sources = {}  # item id -> (bank file, the item's YAML node)
+
+    def locate(self, item_id, field_path):
+        """"file:line: item 'id': field" of one field of an item, e.g. field_path ("choices", 0, "text")."""
+        name, node = self.sources[item_id]
+        return f"{name}:{_line(node, list(field_path))}: item '{item_id}': {_field_name(field_path)}"
+
+
 class _Unreadable(Exception):
     """A file that is not UTF-8 or not YAML: one problem at one line, and nothing else can be checked."""
 
@@ -37,15 +51,17 @@ class _Unreadable(Exception):
 
 
 def load_bank(files=None, schema=BANK / "schema.json"):
-    """Return {lesson stem: [item, ...]} from the bank files (default: quizzes/*.yml), or raise BankError."""
+    """Return the Bank {lesson stem: [item, ...]} of the bank files (default: quizzes/*.yml), or raise BankError."""
     files = sorted(BANK.glob("*.yml")) if files is None else files
     validator = jsonschema.Draft202012Validator(json.loads(schema.read_text()))
     load_results = functools.cache(contract.load)  # each results file read once per bank
-    bank, problems, first_seen = {}, [], {}
+    bank, problems, first_seen = Bank(), [], {}
     for path in files:
         file_problems, items = _check_file(path, validator, load_results)
         problems += file_problems + list(_duplicate_ids(items, first_seen))
-        bank[path.stem] = [item for item, _ in items]
+        bank[path.stem] = [item for item, _, _ in items]
+        bank.sources.update((item["id"], (name, node)) for item, name, node in items
+                            if isinstance(item, dict) and "id" in item)
     if not bank:
         problems.append(f"{relative(BANK)}: no *.yml bank files")
     if problems:
@@ -54,7 +70,7 @@ def load_bank(files=None, schema=BANK / "schema.json"):
 
 
 def _check_file(path, validator, load_results):
-    """(problems, [(item, 'file:line')]) of one bank file."""
+    """(problems, [(item, file name, its YAML node)]) of one bank file."""
     name = relative(path)
     try:
         text = _decode(path.read_bytes())
@@ -71,7 +87,7 @@ def _check_file(path, validator, load_results):
     invalid = {index for _, index, _ in found}
     found += _choice_problems(root, data, invalid) + _measured_problems(root, data, invalid, load_results)
     problems += [f"{name}:{line}: {_label(data[index], index)}: {message}" for line, index, message in sorted(found)]
-    return problems, [(item, f"{name}:{_line(root, [index])}") for index, item in enumerate(data)]
+    return problems, [(item, name, node) for item, node in zip(data, root.value)]
 
 
 def _decode(raw):
@@ -115,8 +131,8 @@ def _label(item, index):
 
 def _duplicate_ids(items, first_seen):
     """Problems for ids defined earlier, in this file or another; records the ids seen in `first_seen`."""
-    for item, location in items:
-        item_id = item.get("id") if isinstance(item, dict) else None
+    for item, name, node in items:
+        item_id, location = item.get("id") if isinstance(item, dict) else None, f"{name}:{node.start_mark.line + 1}"
         if isinstance(item_id, str) and item_id in first_seen:
             yield f"{location}: item '{item_id}': duplicate id '{item_id}' (first defined at {first_seen[item_id]})"
         elif isinstance(item_id, str):
