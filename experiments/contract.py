@@ -18,6 +18,7 @@ REQUIRED = ("schema_version", "experiment", "profile", "complete", "provenance",
 PROVENANCE = ("hardware", "accelerator", "backend", "versions", "git_commit", "profile", "seeds", "date",
               "wall_seconds")
 RUN = ("configuration", "method", "seed", "test_accuracy")
+RUN_SUMMARY = "run.json"  # the whole run's time (experiments/run.py), not an experiment's results
 
 
 class ResultsError(ValueError):
@@ -65,9 +66,17 @@ def results_path(experiment, results=None, partial=False):
     return Path(results or RESULTS) / f"{experiment}{'.partial' if partial else ''}.json"
 
 
+def experiments_with_results(results=None):
+    """The experiments whose results the folder holds: the names `load` takes."""
+    return sorted(path.name.removesuffix(".json") for path in Path(results or RESULTS).glob("*.json")
+                  if not path.name.endswith(".partial.json") and path.name != RUN_SUMMARY)
+
+
 def load(experiment, results=None):
     """The completed results of `experiment` (never a partial file)."""
     path = results_path(experiment, results)
+    if not path.exists() and (known := experiments_with_results(results)):  # a misspelt name, not a run to make
+        raise ResultsError(f"{path}: no such results file; experiments with results: {', '.join(known)}")
     data = read(path)
     if not data["complete"]:
         raise ResultsError(f"{path}: marked incomplete; finish it with `make run`")
@@ -151,20 +160,39 @@ def select(data, **where):
     chosen = [run for run in data["runs"] if all(run.get(key) == value for key, value in where.items())]
     if not chosen:
         condition = ", ".join(f"{key}={value!r}" for key, value in where.items())
-        raise ResultsError(f"results of experiment {data['experiment']!r}: no run has {condition}")
+        raise ResultsError(f"results of experiment {data['experiment']!r}: no run has {condition}"
+                           + _values_there_are(data, where))
     return chosen
+
+
+def _values_there_are(data, where):
+    """' (method is one of ...)' for each `where` field whose value no run has."""
+    hints = []
+    for key, value in where.items():
+        values = sorted({run[key] for run in data["runs"] if key in run}, key=str)
+        if value not in values:
+            hints.append(f"{key} is one of {', '.join(map(repr, values))}" if values else f"no run records {key}")
+    return f" ({'; '.join(hints)})" if hints else ""
 
 
 def summary(data, metric="test_accuracy", **where):
     """Mean, sample standard deviation, min, max and count of `metric` over the seeds of the chosen runs."""
-    value = metric_definition(metric).value
     runs = select(data, **where)
     seeds = [run["seed"] for run in runs]
     if len(set(seeds)) != len(seeds):
         condition = ", ".join(f"{key}={value!r}" for key, value in where.items())
         raise ResultsError(f"results of experiment {data['experiment']!r}: {condition} matches several runs "
                            f"per seed; name the method, n, learning_rate or blocks too")
-    return _stats([value(run) for run in runs])
+    return _stats(_values(data, metric, runs))
+
+
+def _values(data, metric, runs):
+    """`metric` of each run; an error naming the experiment when its runs do not record it."""
+    value = metric_definition(metric).value
+    try:
+        return [value(run) for run in runs]
+    except KeyError:
+        raise ResultsError(f"results of experiment {data['experiment']!r}: its runs do not record {metric}") from None
 
 
 def _stats(values):
@@ -174,13 +202,13 @@ def _stats(values):
 
 def paired_difference(data, metric, first, second):
     """Seed by seed, `metric` of the `first` runs minus that of the `second` (dicts of run fields)."""
-    value = metric_definition(metric).value
-    by_seed = {run["seed"]: value(run) for run in select(data, **second)}
+    seconds = select(data, **second)
+    by_seed = dict(zip((run["seed"] for run in seconds), _values(data, metric, seconds)))
     firsts = select(data, **first)
     if sorted(run["seed"] for run in firsts) != sorted(by_seed):
         raise ResultsError(f"results of experiment {data['experiment']!r}: {first} and {second} were not run "
                            f"with the same seeds")
-    return _stats([value(run) - by_seed[run["seed"]] for run in firsts])
+    return _stats([value - by_seed[run["seed"]] for run, value in zip(firsts, _values(data, metric, firsts))])
 
 
 def chosen_learning_rate(data, n):

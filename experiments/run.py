@@ -28,7 +28,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from tqdm import tqdm  # noqa: E402
 
 from experiments import figures, grid  # noqa: E402
-from experiments.contract import RESULTS, ResultsError, results_path, write_atomically  # noqa: E402
+from experiments.contract import RESULTS, RUN_SUMMARY, ResultsError, results_path, write_atomically  # noqa: E402
 from experiments.profiles import PROFILES  # noqa: E402
 from experiments.store import Results  # noqa: E402
 
@@ -208,7 +208,7 @@ def main(argv=None):
     recorded = state.close()
     print(f"{profile_name} run done: {recorded['wall_seconds']:.0f} s")
     if set(grid.GRID) <= set(experiments):  # a run of the whole grid: its time, then the figures
-        write_atomically(results / "run.json", recorded)
+        write_atomically(results / RUN_SUMMARY, recorded)
         figures.main(["--results", str(results)])
 
 

@@ -73,18 +73,27 @@ class Quizzes:
     def _render(self, item, lesson_link=""):
         """The item as HTML, its text fields first rendered through the page macros, so that a question about
         the prebuilt run states its current results ({{ result(...) }})."""
-        return render_item(self._with_macros(item), lesson_link)
+        return render_item(self._with_macros(item, item["id"]), lesson_link)
 
-    def _with_macros(self, value, key=None):
+    def _with_macros(self, value, item_id, path=(), key=None):
         if isinstance(value, dict):
-            return {name: self._with_macros(entry, name) for name, entry in value.items()}
+            return {name: self._with_macros(entry, item_id, (*path, name), name) for name, entry in value.items()}
         if isinstance(value, list):
-            return [self._with_macros(entry, key) for entry in value]
+            return [self._with_macros(entry, item_id, (*path, index), key) for index, entry in enumerate(value)]
         if key in TEXT_FIELDS and ("{{" in value or "{%" in value):
             if value not in self.rendered:
-                self.rendered[value] = self.env.render(value, force_rendering=True)
+                self.rendered[value] = self._render_macros(value, item_id, path)
             return self.rendered[value]
         return value
+
+    def _render_macros(self, text, item_id, path):
+        """The text with its macros run, or a BankError naming the bank's file, line, item and field. Not through
+        `env.render`: on an error it reports the page being rendered and exits, before this could name the bank."""
+        try:
+            return self.env.env.from_string(text).render(**self.env.variables)
+        except Exception as error:  # whatever a macro raises: the author's fix is in this field
+            raise BankError(f"{self.bank.locate(item_id, path)}: {type(error).__name__} from its macros: "
+                            f"{error}") from error
 
     def card(self, item_id):
         """One item of the bank, by id (a lesson's opening recall card)."""

@@ -1,10 +1,11 @@
 """The question bank: read quizzes/*.yml and check each item against quizzes/schema.json and the rules a schema
-cannot state.
+cannot state, among them that what a choice says it `measured` names results that experiments/results/ holds.
 
 Every problem is reported with its file, line and item id, and fails the build: no item is dropped.
 """
 
 import difflib
+import functools
 import json
 import re
 from pathlib import Path
@@ -13,16 +14,33 @@ import jsonschema
 import yaml
 from mkdocs.exceptions import PluginError
 
+from experiments import contract
+from experiments.contract import ResultsError
 from sitebuild.pages import relative
 
 BANK = Path(__file__).resolve().parent.parent / "quizzes"
 SCHEMA_COMMENT = "# yaml-language-server: $schema=schema.json"
 SCHEMA_LINE = re.compile(r"# yaml-language-server: \$schema=\S*schema\.json\n")
 YAML_TYPES = {"object": "a mapping", "array": "a list", "string": "text", "boolean": "true or false"}
+QUOTING_HINT = "text holding '{{' or ': ' needs quotes or a '>-' block"
 
 
 class BankError(PluginError):
     """The question bank, or a page's use of it, is invalid; the message lists every problem."""
+
+
+class Bank(dict):
+    """{lesson stem: [item, ...]}, knowing where each item was written, so that a problem found later (in a
+    macro of its text) names the file and line too."""
+
+    def __init__(self):
+        super().__init__()
+        self.sources = {}  # item id -> (bank file, the item's YAML node)
+
+    def locate(self, item_id, field_path):
+        """"file:line: item 'id': field" of one field of an item, e.g. field_path ("choices", 0, "text")."""
+        name, node = self.sources[item_id]
+        return f"{name}:{_line(node, list(field_path))}: item '{item_id}': {_field_name(field_path)}"
 
 
 class _Unreadable(Exception):
@@ -33,14 +51,17 @@ class _Unreadable(Exception):
 
 
 def load_bank(files=None, schema=BANK / "schema.json"):
-    """Return {lesson stem: [item, ...]} from the bank files (default: quizzes/*.yml), or raise BankError."""
+    """Return the Bank {lesson stem: [item, ...]} of the bank files (default: quizzes/*.yml), or raise BankError."""
     files = sorted(BANK.glob("*.yml")) if files is None else files
     validator = jsonschema.Draft202012Validator(json.loads(schema.read_text()))
-    bank, problems, first_seen = {}, [], {}
+    load_results = functools.cache(contract.load)  # each results file read once per bank
+    bank, problems, first_seen = Bank(), [], {}
     for path in files:
-        file_problems, items = _check_file(path, validator)
+        file_problems, items = _check_file(path, validator, load_results)
         problems += file_problems + list(_duplicate_ids(items, first_seen))
-        bank[path.stem] = [item for item, _ in items]
+        bank[path.stem] = [item for item, _, _ in items]
+        bank.sources.update((item["id"], (name, node)) for item, name, node in items
+                            if isinstance(item, dict) and "id" in item)
     if not bank:
         problems.append(f"{relative(BANK)}: no *.yml bank files")
     if problems:
@@ -48,8 +69,8 @@ def load_bank(files=None, schema=BANK / "schema.json"):
     return bank
 
 
-def _check_file(path, validator):
-    """(problems, [(item, 'file:line')]) of one bank file."""
+def _check_file(path, validator, load_results):
+    """(problems, [(item, file name, its YAML node)]) of one bank file."""
     name = relative(path)
     try:
         text = _decode(path.read_bytes())
@@ -63,9 +84,10 @@ def _check_file(path, validator):
     if not isinstance(data, list) or not data:
         return [*problems, f"{name}:1: the file must be a non-empty list of items"], []
     found = _duplicate_keys(root) + _schema_problems(root, data, validator)
-    found += _choice_problems(root, data, skip={index for _, index, _ in found})
+    invalid = {index for _, index, _ in found}
+    found += _choice_problems(root, data, invalid) + _measured_problems(root, data, invalid, load_results)
     problems += [f"{name}:{line}: {_label(data[index], index)}: {message}" for line, index, message in sorted(found)]
-    return problems, [(item, f"{name}:{_line(root, [index])}") for index, item in enumerate(data)]
+    return problems, [(item, name, node) for item, node in zip(data, root.value)]
 
 
 def _decode(raw):
@@ -90,10 +112,17 @@ def _parse(text):
     except yaml.YAMLError as error:
         mark, context = getattr(error, "problem_mark", None), getattr(error, "context_mark", None)
         started = f" ({error.context} at line {context.line + 1})" if context else ""
+        hint = _quoting_hint(text.split("\n")[mark.line]) if mark else ""
         raise _Unreadable(mark.line + 1 if mark else 1,
-                          f"YAML syntax error: {getattr(error, 'problem', None) or error}{started}") from None
+                          f"YAML syntax error: {getattr(error, 'problem', None) or error}{started}{hint}") from None
     finally:
         loader.dispose()
+
+
+def _quoting_hint(line):
+    """The usual cause of a syntax error in a bank, when the line shows it: text holding '{{' or ': ' unquoted."""
+    value = line.split(": ", 1)[-1]  # past the line's key, if it has one
+    return f"; {QUOTING_HINT}" if "{{" in value or ": " in value else ""
 
 
 def _label(item, index):
@@ -102,8 +131,8 @@ def _label(item, index):
 
 def _duplicate_ids(items, first_seen):
     """Problems for ids defined earlier, in this file or another; records the ids seen in `first_seen`."""
-    for item, location in items:
-        item_id = item.get("id") if isinstance(item, dict) else None
+    for item, name, node in items:
+        item_id, location = item.get("id") if isinstance(item, dict) else None, f"{name}:{node.start_mark.line + 1}"
         if isinstance(item_id, str) and item_id in first_seen:
             yield f"{location}: item '{item_id}': duplicate id '{item_id}' (first defined at {first_seen[item_id]})"
         elif isinstance(item_id, str):
@@ -156,6 +185,36 @@ def _choice_problems(root, data, skip):
         elif correct == 0:
             found.append((line, index, "choices: no choice has 'correct: true'"))
     return found
+
+
+def _measured_problems(root, data, skip, load_results):
+    """A `measured` comparison must name an experiment, a metric and runs that the results hold."""
+    found = []
+    for index, item in enumerate(data):
+        if index in skip:
+            continue
+        for choice_index, choice in enumerate(item.get("choices", [])):
+            for number, comparison in enumerate(choice.get("measured", [])):
+                if problem := _comparison_problem(comparison, load_results):
+                    path = ["choices", choice_index, "measured", number, problem[0]]
+                    found.append((_line(root, [index, *path]), index, f"{_field_name(path)}: {problem[1]}"))
+    return found
+
+
+def _comparison_problem(comparison, load_results):
+    """(key, what is wrong) for the first part of a comparison that the results lack, or None: the checks are
+    experiments.contract's, as the test of the comparison's truth (tests/test_quiz_bank.py) uses them."""
+    metric = comparison.get("metric", "test_accuracy")
+    checks = {"experiment": lambda: load_results(comparison["experiment"]),
+              "metric": lambda: contract.metric_definition(metric),
+              "compare": lambda: contract.paired_difference(load_results(comparison["experiment"]), metric,
+                                                            *comparison["compare"])}
+    for key, check in checks.items():
+        try:
+            check()
+        except ResultsError as error:
+            return key, str(error)
+    return None
 
 
 # --- schema errors in plain words -------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ knows the page being rendered and the site's configuration, as the real plugin d
 from pathlib import PurePosixPath
 from types import SimpleNamespace
 
+import jinja2
+
 from sitebuild.pages import DOCS, mkdocs_config
 
 
@@ -20,17 +22,15 @@ class FakeEnv:
 
     def __init__(self, src_uri="index.md", url=None):
         self.macros, self.variables = {}, {}
+        self.env = jinja2.Environment(undefined=jinja2.StrictUndefined)  # the plugin's: the macros are its globals
         self.page = SimpleNamespace(file=SimpleNamespace(src_uri=src_uri),
                                     url=page_url(src_uri) if url is None else url)
         self.conf = {**mkdocs_config(), "docs_dir": str(DOCS), "use_directory_urls": True}
 
     def macro(self, function, name=None):
-        self.macros[name or function.__name__] = function
+        self.macros[name or function.__name__] = self.env.globals[name or function.__name__] = function
         return function
 
     def render(self, markdown, force_rendering=False):
         """The text with its macros run, as the plugin's `env.render` does."""
-        import jinja2
-
-        template = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(markdown)
-        return template.render(**self.variables, **self.macros)
+        return self.env.from_string(markdown).render(**self.variables)

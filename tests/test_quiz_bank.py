@@ -1,6 +1,7 @@
 """The question bank: the real bank is valid and holds the seed cards verbatim; every broken bank fails clearly."""
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -124,14 +125,20 @@ def _cases():
 
 @pytest.mark.parametrize("files", _cases())
 def test_broken_bank_names_file_line_item_and_problem(files, monkeypatch):
+    """Each broken bank fails when it is read or, for a macro in its text, when the pages show it; an expected
+    message's "…" stands for any text (a path outside the checkout, a list that grows with the results)."""
     monkeypatch.chdir(ROOT)
     expected = [line.removeprefix("# expect: ") for path in files  # not-utf8.yml is not UTF-8 on purpose
                 for line in path.read_bytes().decode(errors="replace").splitlines() if line.startswith("# expect: ")]
     assert expected, "each broken bank states the message it must produce"
     with pytest.raises(quiz_bank.BankError) as error:
-        quiz_bank.load_bank(files)
+        bank = quiz_bank.load_bank(files)
+        quizzes = _fake_env(bank)
+        for stem in bank:
+            quizzes.quiz(stem)
     for message in expected:
-        assert re.search(rf"tests/broken_banks/\S*{re.escape(message)}", str(error.value)), str(error.value)
+        pattern = re.escape(message).replace("…", ".*")
+        assert re.search(rf"tests/broken_banks/\S*{pattern}", str(error.value)), str(error.value)
 
 
 def _fake_env(bank):
@@ -183,3 +190,21 @@ def test_a_broken_bank_fails_the_strict_build(tmp_path, monkeypatch):
     result = build_site(tmp_path / "site")
     assert result.returncode != 0
     assert "b.yml:3: item 'shared': duplicate id 'shared'" in result.stdout + result.stderr
+
+
+def test_a_failing_macro_in_the_bank_fails_the_strict_build_naming_the_bank(tmp_path, monkeypatch):
+    """Not only the page that shows it: the bank's file, line, item and field, and which results exist."""
+    bank = tmp_path / "quizzes"
+    shutil.copytree(ROOT / "quizzes", bank)
+    text = (bank / "why-freeze-layers.yml").read_text(encoding="utf-8")
+    assert 'Longer, on every seed: {{ result("blocks"' in text
+    (bank / "why-freeze-layers.yml").write_text(text.replace('Longer, on every seed: {{ result("blocks"',
+                                                             'Longer, on every seed: {{ result("block"'),
+                                                encoding="utf-8")
+    monkeypatch.setenv("QUIZ_BANK", str(bank))
+    result = build_site(tmp_path / "site")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert ("why-freeze-layers.yml:28: item 'frozen-base-epoch-time-measured': choices[0].text: ResultsError from "
+            "its macros: ") in output, output
+    assert "experiments with results: augmentation, blocks," in output and "make run" not in output, output

@@ -70,17 +70,24 @@ def test_a_missing_key_is_named(tmp_path):
 
 
 def test_an_incomplete_or_absent_file_is_refused(tmp_path):
+    with pytest.raises(ResultsError, match=r"data_size.json: no such results file; run `make run` to produce it"):
+        contract.load("data_size", tmp_path)
     path = write(tmp_path, document(complete=False))
+    write(tmp_path, "{}", contract.RUN_SUMMARY)
     with pytest.raises(ResultsError, match=rf"{path}: marked incomplete"):
         contract.load("data_size", tmp_path)
-    with pytest.raises(ResultsError, match=r"lr_sweep.json: no such results file"):
+    with pytest.raises(ResultsError, match=r"lr_sweep.json: no such results file; experiments with results: "
+                                           r"data_size$"):  # a misspelt name: no advice to run the experiments
         contract.load("lr_sweep", tmp_path)
 
 
 def test_a_filter_matching_no_run_names_the_experiment(tmp_path):
     write(tmp_path, document())
-    with pytest.raises(ResultsError, match=r"'data_size': no run has method='scratch', n=5"):
+    with pytest.raises(ResultsError, match=r"'data_size': no run has method='scratch', n=5 "
+                                           r"\(method is one of 'fine_tuning'\)$"):
         contract.summary(contract.load("data_size", tmp_path), method="scratch", n=5)
+    with pytest.raises(ResultsError, match=r"'data_size': its runs do not record gap$"):
+        contract.summary(contract.load("data_size", tmp_path), "gap", method="fine_tuning")
 
 
 @pytest.mark.parametrize("argv, message", [
