@@ -2,6 +2,7 @@
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from experiments import contract, grid, run, store
 from experiments.contract import ResultsError
 from macros_env import FakeEnv
-from sitebuild.results import register_macros
+from sitebuild.results import protocol_html, register_macros
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -200,6 +201,17 @@ def test_a_filter_matching_several_runs_per_seed_is_refused(tmp_path):
     write(tmp_path, data)
     with pytest.raises(ResultsError, match=r"n=5 matches several runs per seed"):
         contract.summary(contract.load("data_size", tmp_path), n=5)
+
+
+def test_how_it_was_measured_gives_each_size_its_validation_and_each_method_a_line():
+    """One training size reads as one (not "2 images per class respectively"), and a method's description may hold
+    semicolons of its own (lesson 7's do) without running into the next method's."""
+    settings = contract.load("bn_modes")["settings"]
+    text = protocol_html(settings)
+    assert "respectively" not in text and "(n being the training images per class: 2 for n = 5)." in text
+    methods = re.search(r"<strong>Methods:</strong><ul>(.*?)</ul>", text)[1]
+    assert methods.count("<li>") == len(settings["methods"]) == 3
+    assert "; " in settings["methods"]["bn_frozen"]
 
 
 def test_provenance_names_no_accelerator_the_backend_does_not_use():
