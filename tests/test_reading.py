@@ -164,6 +164,20 @@ def test_lessons_table_shows_every_column_on_a_phone_each_labelled(page):
         assert axe_violations(page) == [], scheme
 
 
+def test_on_a_phone_the_keyboard_skips_the_closed_menu_and_reaches_it_open(page):
+    page.set_viewport_size(PHONE)
+    page.goto("lessons/1-what-is-fine-tuning/")
+    in_the_menu = "() => !!document.activeElement.closest('.md-sidebar--primary')"
+    for _ in range(6):  # the skip link, the header's buttons, then the lesson
+        page.keyboard.press("Tab")
+        assert not page.evaluate(in_the_menu), page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
+    page.locator("label[for=__drawer].md-header__button").click()
+    first_link = page.locator(".md-sidebar--primary a").first
+    expect(first_link).to_be_in_viewport()
+    first_link.focus()
+    assert page.evaluate(in_the_menu)
+
+
 def test_lessons_table_stays_a_table_on_a_desktop(page):
     page.set_viewport_size(DESKTOP)
     page.goto("")
