@@ -180,6 +180,6 @@ def register_macros(env):
             raise ValueError(f"{env.page.file.src_uri}: output({block_name!r}) shows an image: describe it with "
                              "alt=\"...\"")
         # e.g. l9_augmentation-layers-1.png: the block's snippet and section, and the plot's number in its output
-        stem = block.name.replace(".py", "").replace(":", "-")
+        stem = "-".join(filter(None, (block.file.stem, block.section)))
         return render(block, shown, difference, "".join(_image(png, alt, f"{stem}-{number}.png", env.page.url)
                                                         for number, png in enumerate(images, start=1)))

@@ -121,8 +121,9 @@ def _parse(text):
 
 def _quoting_hint(line):
     """The usual cause of a syntax error in a bank, when the line shows it: text holding '{{' or ': ' unquoted."""
-    value = line.split(": ", 1)[-1]  # past the line's key, if it has one
-    return f"; {QUOTING_HINT}" if "{{" in value or ": " in value else ""
+    value = line.split(": ", 1)[-1].strip()  # past the line's key, if it has one
+    quoted = value[:1] in ("'", '"')
+    return f"; {QUOTING_HINT}" if not quoted and ("{{" in value or ": " in value) else ""
 
 
 def _label(item, index):
@@ -132,7 +133,8 @@ def _label(item, index):
 def _duplicate_ids(items, first_seen):
     """Problems for ids defined earlier, in this file or another; records the ids seen in `first_seen`."""
     for item, name, node in items:
-        item_id, location = item.get("id") if isinstance(item, dict) else None, f"{name}:{node.start_mark.line + 1}"
+        item_id = item.get("id") if isinstance(item, dict) else None
+        location = f"{name}:{node.start_mark.line + 1}"
         if isinstance(item_id, str) and item_id in first_seen:
             yield f"{location}: item '{item_id}': duplicate id '{item_id}' (first defined at {first_seen[item_id]})"
         elif isinstance(item_id, str):

@@ -319,27 +319,34 @@ def test_lesson_9_augmentation_lowered_fine_tuning_and_narrowed_the_gap_from_scr
     assert within_the_spread(accuracy), accuracy
 
 
-@pytest.mark.claim("augmentation-fine-tuning-gap-by-fitting-less", "augmentation-scratch-gap-seed-by-seed")
+@pytest.mark.claim("augmentation-fine-tuning-gap-within-the-spread", "augmentation-scratch-gap-seed-by-seed")
 def test_lesson_9_augmentation_narrowed_the_gaps_only_in_part(data, record, evidence):
-    """Lesson 9, 5 examples per class: fine-tuning's gap narrowed on average with augmentation only because its
-    training accuracy fell more than its test accuracy. From scratch, seed by seed: on seed 0 the gap narrowed by
-    more than 5 points and test accuracy rose; on seed 1 it moved by less than 1 point; on seed 2 the augmented run
-    kept its first epoch, its training accuracy under 90 %."""
+    """Lesson 9, 5 examples per class. Fine-tuning: the gap changed by less than the seed spread, wider on seed 0,
+    narrower on seeds 1 and 2, whose augmented runs' training accuracy was below 90 % (100 % without). From
+    scratch: on seed 0 the gap narrowed because test accuracy rose, both runs at 100 % training accuracy; on seed 1
+    it moved by less than 1 point; on seed 2 it narrowed, the augmented run having kept its first epoch, its
+    training accuracy under 90 %."""
     augmentation = data["augmentation"]
 
-    def mean(method, metric):
-        return contract.summary(augmentation, metric, method=method, n=5)["mean"]
+    def by_seed(method):
+        return {run["seed"]: run for run in contract.select(augmentation, method=method, n=5)}
 
-    fell = {metric: mean("fine_tuning", metric) - mean("fine_tuning_augmented", metric)
-            for metric in ("train_accuracy", "test_accuracy")}
-    evidence("fine-tuning: accuracy lost with augmentation, in points", {metric: round(100 * points, 1)
-                                                                         for metric, points in fell.items()})
-    assert fell["train_accuracy"] > fell["test_accuracy"] > 0, fell
-    plain, augmented = ({run["seed"]: run for run in contract.select(augmentation, method=method, n=5)}
-                        for method in ("scratch", "scratch_augmented"))
+    gap = contract.paired_difference(augmentation, "gap", {"method": "fine_tuning"},
+                                     {"method": "fine_tuning_augmented"})
+    record("fine-tuning: gap without augmentation minus with", gap, "gap")
+    assert within_the_spread(gap), gap
+    plain, augmented = by_seed("fine_tuning"), by_seed("fine_tuning_augmented")
+    narrowed = {seed: plain[seed]["gap"] - augmented[seed]["gap"] for seed in plain}
+    assert narrowed[0] < 0 < min(narrowed[1], narrowed[2]), narrowed
+    evidence("fine-tuning: training accuracy without and with augmentation, per seed",
+             {seed: [plain[seed]["train_accuracy"], augmented[seed]["train_accuracy"]] for seed in plain})
+    assert all(plain[seed]["train_accuracy"] == 1 for seed in plain)
+    assert max(augmented[1]["train_accuracy"], augmented[2]["train_accuracy"]) < 0.9
+    plain, augmented = by_seed("scratch"), by_seed("scratch_augmented")
     narrowed = {seed: plain[seed]["gap"] - augmented[seed]["gap"] for seed in plain}
     evidence("from scratch: gap narrowed by, in points, per seed",
              {seed: round(100 * points, 1) for seed, points in narrowed.items()})
-    assert narrowed[0] > 0.05 and augmented[0]["test_accuracy"] > plain[0]["test_accuracy"]
+    assert narrowed[0] > 0 and augmented[0]["test_accuracy"] > plain[0]["test_accuracy"]
+    assert plain[0]["train_accuracy"] == augmented[0]["train_accuracy"] == 1
     assert abs(narrowed[1]) < 0.01, narrowed
-    assert augmented[2]["best_epoch"] == 1 and augmented[2]["train_accuracy"] < 0.9, augmented[2]
+    assert narrowed[2] > 0 and augmented[2]["best_epoch"] == 1 and augmented[2]["train_accuracy"] < 0.9

@@ -208,3 +208,10 @@ def test_a_failing_macro_in_the_bank_fails_the_strict_build_naming_the_bank(tmp_
     assert ("why-freeze-layers.yml:28: item 'frozen-base-epoch-time-measured': choices[0].text: ResultsError from "
             "its macros: ") in output, output
     assert "experiments with results: augmentation, blocks," in output and "make run" not in output, output
+
+
+def test_the_quoting_hint_is_for_unquoted_text_holding_a_macro_or_a_colon():
+    assert quiz_bank._quoting_hint("  - text: {{ result('x') }} is it") != ""
+    assert quiz_bank._quoting_hint("    explanation: It is: yes") != ""
+    assert quiz_bank._quoting_hint('    explanation: "It is: yes') == ""  # quoted: the error is elsewhere
+    assert quiz_bank._quoting_hint("  answer: [unclosed") == ""

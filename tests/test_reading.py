@@ -172,10 +172,12 @@ def test_on_a_phone_the_keyboard_skips_the_closed_menu_and_reaches_it_open(page)
         page.keyboard.press("Tab")
         assert not page.evaluate(in_the_menu), page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
     page.locator("label[for=__drawer].md-header__button").click()
-    first_link = page.locator(".md-sidebar--primary a").first
-    expect(first_link).to_be_in_viewport()
-    first_link.focus()
-    assert page.evaluate(in_the_menu)
+    expect(page.locator(".md-sidebar--primary a").first).to_be_in_viewport()
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if page.evaluate(in_the_menu):
+            break
+    assert page.evaluate(in_the_menu), page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
 
 
 def test_lessons_table_stays_a_table_on_a_desktop(page):

@@ -262,7 +262,7 @@ def test_the_site_reads_results_without_keras_or_matplotlib():
     ("test_accuracy", 0.7624, 0.7016, "6.0 points"),
     ("gap", 0.25, 0.125, "12.5 points"),
     ("epoch_seconds", 2.5, 1.25, "1.25 s"),
-    ("bn_statistics_moved", 0.5, 0.25, "0.25"),
+    ("bn_statistics_moved", 1.2036, 0.1, "1.10"),  # two decimals, as the numbers beside it: 1.20 ± 0.15
 ])
 def test_difference_is_in_the_metric_s_declared_unit(tmp_path, metric, first, second, expected):
     data = document()
