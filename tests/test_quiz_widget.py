@@ -148,6 +148,53 @@ def test_explain_keeps_the_answer_scores_concepts_and_survives_reload(page):
     expect(item.get_by_role("status")).to_contain_text("You got 5/5 concepts.")
 
 
+def test_each_control_is_described_by_its_question(page):
+    """A page holds many "Check" and "Hint" buttons: each names its question to a screen reader."""
+    page.goto(REVIEW)
+    explain = page.locator("#quiz-fine-tuning-steps")
+    prompt = "Explain the steps involved in fine-tuning a pre-trained model using TensorFlow."
+    expect(explain.get_by_label("Your answer")).to_have_accessible_description(prompt)
+    for name in ("Hint", "Show key concepts", "Record my score"):
+        expect(explain.get_by_role("button", name=name, include_hidden=True)).to_have_accessible_description(prompt)
+    choice = page.locator("#quiz-what-freezing-means")
+    question = choice.locator("legend").inner_text()
+    for button in choice.get_by_role("button", include_hidden=True).all():  # Check, and the answer key's
+        expect(button).to_have_accessible_description(question)
+    recall = page.locator("#quiz-why-freeze-layers")
+    question = recall.locator(".quiz-question").inner_text()
+    for button in recall.get_by_role("button", include_hidden=True).all():  # the reveal, Knew it, Not yet
+        expect(button).to_have_accessible_description(question)
+
+
+END_TO_END = "lessons/8-end-to-end/"  # fine-tuning-steps (explain), why-a-test-folder (choice), 7 items in all
+
+
+def answer_end_to_end(page, text, choice):
+    """On END_TO_END or the review page: type `text` as the explain prompt's answer, check choice `choice`."""
+    page.locator("#quiz-fine-tuning-steps textarea").fill(text)
+    question = page.locator("#quiz-why-a-test-folder")
+    question.locator("input").nth(choice).check()
+    question.get_by_role("button", name="Check").click()
+
+
+def test_back_after_full_loads_shows_the_newer_answer_not_the_form_as_it_was(page):
+    """Chromium restores a page's form values on Back: not over what storage holds."""
+    page.goto(END_TO_END)
+    answer_end_to_end(page, "First version.", 1)  # wrong
+    page.goto(REVIEW)  # a full load, as from a bookmark
+    answer_end_to_end(page, "Second version.", 0)  # right
+    page.go_back()
+    expect(page).to_have_url(re.compile(END_TO_END + "$"))
+    page.wait_for_load_state("networkidle")
+    text = page.locator("#quiz-fine-tuning-steps textarea")
+    expect(text).to_have_value("Second version.")
+    expect(page.locator("#quiz-why-a-test-folder input").first).to_be_checked()
+    expect(page.locator("#quiz-why-a-test-folder [role=status]")).to_contain_text("✓ Correct.")
+    text.press("End")
+    page.keyboard.type("!")
+    assert stored(page)["fine-tuning-steps"]["text"] == "Second version.!"
+
+
 def test_corrupt_storage_is_ignored_and_valid_entries_survive(page):
     page.goto(REVIEW)
     store(page, "{not json")
@@ -251,7 +298,7 @@ Object.defineProperty(window, "localStorage", {get() {
 FULL_STORAGE = """Storage.prototype.setItem = function () {
     throw new DOMException("The quota has been exceeded.", "QuotaExceededError"); };"""
 NOTICE = ("This browser can't keep your progress. Its storage is blocked or full: your answers count only until you "
-          "reload or close this page.")
+          "reload or close this page. To keep them, use Export progress on the Recall & Review page.")
 
 
 def test_blocked_storage_keeps_progress_for_the_page_and_says_so_once(page, site_url):
