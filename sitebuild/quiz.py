@@ -14,6 +14,7 @@ from sitebuild.quiz_bank import BANK, BankError, load_bank
 from sitebuild.quiz_html import badge, one_line, render_item, review_tools, storage_notice, summary
 
 LESSON_STEM = re.compile(r"(\d+)-(.+)")  # docs/lessons/N-<stem>.md
+REVIEW_PAGE = "review.md"  # the page with {{ review() }}
 TEXT_FIELDS = ("question", "answer", "prompt", "hint", "concepts", "text", "explanation")  # Markdown, with macros
 
 # What each feature loads, from docs/assets/. The scripts are ES modules; every module one imports is listed too,
@@ -54,7 +55,7 @@ class Quizzes:
                 url = get_relative_url(f"assets/{name}", self.env.page.url)
                 tags.append(f'<script type="module" src="{url}"></script>')
                 if name == "quiz.js":
-                    tags.append(storage_notice())
+                    tags.append(storage_notice(self._link(REVIEW_PAGE)))
         return "".join(tags)
 
     def _fail(self, message):
@@ -129,23 +130,22 @@ class Quizzes:
                 self._fail(f"review(): {relative(BANK)}/{stem}.yml has no lesson page docs/lessons/N-{stem}.md")
         sections = []
         for stem in sorted(self.bank, key=lambda stem: lessons[stem][0]):
-            _, url, title = lessons[stem]
-            link = f' from <a href="{get_relative_url(url, self.env.page.url)}">{html.escape(title)}</a>'
+            link = f' from {self._link(f"lessons/{lessons[stem][1]}.md")}'
             sections.extend(self._render(item, link) for item in self.bank[stem])
         return one_line(f'<div class="quiz quiz-review">{self.assets("review")}{review_tools()}'
                         f'<div class="quiz-cards">{"".join(sections)}</div></div>')
 
     def _lessons(self):
-        """{stem: (lesson number, page url, nav title)} for docs/lessons/N-<stem>.md."""
-        titles = dict(_nav_entries(self.env.conf["nav"] or []))
-        lessons = {}
-        for path in (Path(self.env.conf["docs_dir"]) / "lessons").glob("*.md"):
-            if not (match := LESSON_STEM.fullmatch(path.stem)):
-                continue
-            number, stem = match.groups()
-            url = f"lessons/{path.stem}/" if self.env.conf["use_directory_urls"] else f"lessons/{path.stem}.html"
-            lessons[stem] = (int(number), url, titles.get(f"lessons/{path.name}", path.stem))
-        return lessons
+        """{stem: (lesson number, N-<stem>)} for docs/lessons/N-<stem>.md."""
+        paths = (Path(self.env.conf["docs_dir"]) / "lessons").glob("*.md")
+        return {match[2]: (int(match[1]), match[0]) for path in paths if (match := LESSON_STEM.fullmatch(path.stem))}
+
+    def _link(self, src_uri):
+        """A link to the page docs/<src_uri> from the page being rendered, its text the page's nav title."""
+        stem = src_uri.removesuffix(".md")
+        url = f"{stem}/" if self.env.conf["use_directory_urls"] else f"{stem}.html"
+        title = dict(_nav_entries(self.env.conf["nav"] or [])).get(src_uri, Path(stem).name)
+        return f'<a href="{get_relative_url(url, self.env.page.url)}">{html.escape(title)}</a>'
 
 
 def _nav_entries(nav):

@@ -15,6 +15,10 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 KIND_LABELS = {"recall": "Recall card", "choice": "Question", "explain": "Explain"}
+# On Back after a full load, a browser restores a page's form values over what quiz.js showed from storage: an
+# older answer, which the next keystroke would save over the newer one. A control with autocomplete off is not
+# restored.
+NOT_RESTORED = ' autocomplete="off"'
 
 
 class _SafeLinks(Treeprocessor):
@@ -70,9 +74,10 @@ def render_item(item, lesson_link=""):
 
 
 def _recall(item, regions):
-    grades = ('<p class="quiz-grade"><button type="button" data-grade="1">Knew it</button> '
-              '<button type="button" data-grade="0">Not yet</button></p>')
-    return (f'<p class="quiz-question">{_inline(item["question"])}</p>'
+    described = regions.described
+    grades = (f'<p class="quiz-grade"><button type="button" data-grade="1"{described}>Knew it</button> '
+              f'<button type="button" data-grade="0"{described}>Not yet</button></p>')
+    return (f'<p class="quiz-question" id="{regions.uid}-prompt">{_inline(item["question"])}</p>'
             f'{regions.next("Click to reveal answer", "Hide answer", _block(item["answer"]) + grades)}'), ""
 
 
@@ -83,15 +88,15 @@ def _choice(item, regions):
     for index, choice in enumerate(item["choices"]):
         input_id = f"{uid}-{index}"
         options.append(f'<label class="quiz-option" for="{input_id}"><input type="{kind}" id="{input_id}" '
-                       f'name="{uid}" value="{index}"> {_inline(choice["text"])}</label>')
+                       f'name="{uid}" value="{index}"{NOT_RESTORED}> {_inline(choice["text"])}</label>')
         verdict = "✓ Right:" if choice.get("correct") else "✗ Wrong:"
         key.append(f'<li data-choice="{index}"{" data-correct" if choice.get("correct") else ""}>'
                    f'<strong>{verdict}</strong> {_inline(choice["text"])}'
                    f'<div class="quiz-why">{_block(choice["explanation"])}</div></li>')
     several = " (choose all that apply)" if item.get("multiple") else ""
-    before = (f'<fieldset class="quiz-options"><legend>{_inline(item["question"])}{several}</legend>'
+    before = (f'<fieldset class="quiz-options"><legend id="{uid}-prompt">{_inline(item["question"])}{several}</legend>'
               f'{"".join(options)}</fieldset>'
-              '<p class="quiz-actions"><button type="button" class="quiz-check">Check</button></p>')
+              f'<p class="quiz-actions"><button type="button" class="quiz-check"{regions.described}>Check</button></p>')
     # The key's button shows once the reader has answered (quiz.js).
     answer_key = regions.next("Show the answer and explanations", "Hide the answer and explanations",
                               f'<ul>{"".join(key)}</ul>', kind="quiz-key", hidden=True)
@@ -102,23 +107,26 @@ def _explain(item, regions):
     uid = regions.uid
     concepts = "".join(
         f'<label class="quiz-option" for="{uid}-{index}"><input type="checkbox" id="{uid}-{index}" '
-        f'value="{index}"> {_inline(concept)}</label>' for index, concept in enumerate(item["concepts"]))
+        f'value="{index}"{NOT_RESTORED}> {_inline(concept)}</label>' for index, concept in enumerate(item["concepts"]))
     return (f'<p class="quiz-question" id="{uid}-prompt">{_inline(item["prompt"])}</p>'
             f'<label class="quiz-label" for="{uid}-answer">Your answer'
             '<span class="quiz-kept" hidden> (kept on this device only)</span></label>'
-            f'<textarea id="{uid}-answer" rows="4"></textarea>'
+            f'<textarea id="{uid}-answer" rows="4"{regions.described}{NOT_RESTORED}></textarea>'
             f'{regions.next("Hint", "Hide hint", _block(item["hint"]))}'
             + regions.next("Show key concepts", "Hide key concepts",
                            f'<fieldset class="quiz-options"><legend>Tick the concepts your answer covers</legend>'
                            f'{concepts}</fieldset><p class="quiz-actions">'
-                           '<button type="button" class="quiz-check">Record my score</button></p>')), ""
+                           f'<button type="button" class="quiz-check"{regions.described}>Record my score</button>'
+                           '</p>')), ""
 
 
 class _Regions:
-    """An item's revealable regions, numbered in order: <item id>-more0, -more1..."""
+    """An item's revealable regions, numbered in order: <item id>-more0, -more1...; `described` is the attribute
+    that gives a control its question (<item id>-prompt) as its description: a page has many "Check" buttons."""
 
     def __init__(self, uid):
         self.uid, self.count = uid, 0
+        self.described = f' aria-describedby="{uid}-prompt"'
 
     def next(self, label, open_label, content, kind="quiz-disclose", hidden=False):
         """A closed region holding `content`, behind a button labelled `label`; quiz.js labels it `open_label`
@@ -126,7 +134,7 @@ class _Regions:
         region = f"{self.uid}-more{self.count}"
         self.count += 1
         return (f'<button type="button" class="quiz-toggle {kind}" aria-expanded="false" aria-controls="{region}" '
-                f'data-hide="{open_label}"{" hidden" if hidden else ""}>{label}</button>'
+                f'data-hide="{open_label}"{self.described}{" hidden" if hidden else ""}>{label}</button>'
                 f'<div class="quiz-more" id="{region}" hidden>{content}</div>')
 
 
@@ -140,12 +148,15 @@ def summary():
             'Reset this page\'s answers</button></p><p class="quiz-feedback" role="status"></p></div>')
 
 
-def storage_notice():
-    """Shown by quiz.js, once per page, when this browser cannot store progress (styled as Material's warning)."""
+def storage_notice(review_link):
+    """Shown by quiz.js, once per page, when this browser cannot store progress (styled as Material's warning).
+
+    `review_link` leads to the review page, whose Export progress saves to a file what the page holds in memory
+    (instant navigation keeps it); leaving the page some other way asks first (quiz.js)."""
     return ('<div class="quiz-notice" role="alert" hidden><div class="admonition warning">'
             '<p class="admonition-title">This browser can\'t keep your progress.</p> '
-            '<p>Its storage is blocked or full: your answers count only until you reload or close this page.</p>'
-            '</div></div>')
+            '<p>Its storage is blocked or full: your answers count only until you reload or close this page. '
+            f'To keep them, use Export progress on the {review_link} page.</p></div></div>')
 
 
 def review_tools():

@@ -4,15 +4,17 @@ persistence, corrupt storage, no JavaScript, instant navigation, CSP, content ta
 import gzip
 import json
 import re
+import shutil
 
 import markdown
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from conftest import ROOT
+from conftest import CHROMIUM_FLAGS, ROOT
 from macros_env import FakeEnv
-from quiz_pages import (ITEMS, LESSON, REVIEW, axe_violations, follow_instant_navigation, import_progress, store,
-                        stored, use_palette)
+from quiz_pages import (ITEMS, KEY, LESSON, REVIEW, axe_violations, follow_instant_navigation, import_progress,
+                        store, stored, use_palette)
 from sitebuild import quiz, quiz_bank, quiz_html, results
 from sitebuild.pages import mkdocs_config
 
@@ -133,19 +135,126 @@ def test_explain_keeps_the_answer_scores_concepts_and_survives_reload(page):
     item.get_by_role("button", name="Show key concepts").click()
     boxes = item.get_by_role("checkbox")
     expect(boxes).to_have_count(5)
+    status = item.get_by_role("status")
+    item.get_by_role("button", name="Record my score").click()  # nothing ticked: a miss, and it says so
+    expect(status).to_have_text("Recorded: 0 of 5 concepts. Box 1, next review tomorrow.")
     for index in range(3):
         boxes.nth(index).focus()
         page.keyboard.press("Space")
-    expect(item.get_by_role("status")).to_have_text("You got 3/5 concepts.")
+    expect(boxes.nth(2)).to_be_checked()
+    expect(status).to_have_text("Recorded: 0 of 5 concepts. Box 1, next review tomorrow.")  # ticks are no score
     page.reload()
     item.get_by_role("button", name="Show key concepts").click()
     expect(item.get_by_label("Your answer")).to_have_value("Load a base, freeze it, add a head, train.")
-    expect(item.get_by_role("status")).to_have_text("You got 3/5 concepts.")
-    item.get_by_role("button", name="Record my score").click()  # not every concept: a miss
-    expect(item.get_by_role("status")).to_have_text("You got 3/5 concepts. Box 1, next review tomorrow.")
+    expect(boxes.nth(2)).to_be_checked()
+    item.get_by_role("button", name="Record my score").click()
+    expect(status).to_have_text("Recorded: 3 of 5 concepts. Box 1, next review tomorrow.")
     boxes.nth(3).check()
     boxes.nth(4).check()
-    expect(item.get_by_role("status")).to_contain_text("You got 5/5 concepts.")
+    item.get_by_role("button", name="Record my score").click()  # every concept: a hit (not due: still box 1)
+    expect(status).to_have_text("Recorded: 5 of 5 concepts. Box 1, next review tomorrow.")
+
+
+def test_each_control_is_described_by_its_question(page):
+    """A page holds many "Check" and "Hint" buttons: each names its question to a screen reader."""
+    page.goto(REVIEW)
+    explain = page.locator("#quiz-fine-tuning-steps")
+    prompt = "Explain the steps involved in fine-tuning a pre-trained model using TensorFlow."
+    expect(explain.get_by_label("Your answer")).to_have_accessible_description(prompt)
+    for name in ("Hint", "Show key concepts", "Record my score"):
+        expect(explain.get_by_role("button", name=name, include_hidden=True)).to_have_accessible_description(prompt)
+    choice = page.locator("#quiz-what-freezing-means")
+    question = choice.locator("legend").inner_text()
+    for button in choice.get_by_role("button", include_hidden=True).all():  # Check, and the answer key's
+        expect(button).to_have_accessible_description(question)
+    recall = page.locator("#quiz-why-freeze-layers")
+    question = recall.locator(".quiz-question").inner_text()
+    for button in recall.get_by_role("button", include_hidden=True).all():  # the reveal, Knew it, Not yet
+        expect(button).to_have_accessible_description(question)
+
+
+END_TO_END = "lessons/8-end-to-end/"  # fine-tuning-steps (explain), why-a-test-folder (choice), 7 items in all
+
+
+def answer_end_to_end(page, text, choice):
+    """On END_TO_END or the review page: type `text` as the explain prompt's answer, check choice `choice`."""
+    page.locator("#quiz-fine-tuning-steps textarea").fill(text)
+    question = page.locator("#quiz-why-a-test-folder")
+    question.locator("input").nth(choice).check()
+    question.get_by_role("button", name="Check").click()
+
+
+def test_back_after_full_loads_shows_the_newer_answer_not_the_form_as_it_was(page):
+    """Chromium restores a page's form values on Back: not over what storage holds."""
+    page.goto(END_TO_END)
+    answer_end_to_end(page, "First version.", 1)  # wrong
+    page.goto(REVIEW)  # a full load, as from a bookmark
+    answer_end_to_end(page, "Second version.", 0)  # right
+    page.go_back()
+    expect(page).to_have_url(re.compile(END_TO_END + "$"))
+    page.wait_for_load_state("networkidle")
+    text = page.locator("#quiz-fine-tuning-steps textarea")
+    expect(text).to_have_value("Second version.")
+    expect(page.locator("#quiz-why-a-test-folder input").first).to_be_checked()
+    expect(page.locator("#quiz-why-a-test-folder [role=status]")).to_contain_text("✓ Correct.")
+    text.press("End")
+    page.keyboard.type("!")
+    assert stored(page)["fine-tuning-steps"]["text"] == "Second version.!"
+
+
+def test_back_from_the_back_forward_cache_shows_what_storage_holds(browser, site_url):
+    """Playwright turns the back/forward cache off, and the headless shell has none: the whole Chromium (Debian's,
+    else Playwright's), with the cache on."""
+    debian = "/usr/bin/chromium"
+    full = browser.browser_type.launch(executable_path=debian if shutil.which(debian) else None, channel="chromium",
+                                       args=CHROMIUM_FLAGS, ignore_default_args=["--disable-back-forward-cache"])
+    try:
+        page = full.new_page(base_url=site_url)
+        errors = []
+        page.on("pageerror", lambda error: errors.append(error))
+        page.goto(END_TO_END)
+        answer_end_to_end(page, "First version.", 1)
+        page.evaluate("window.sameDocument = true")  # kept by the cache, not by a new load
+        page.goto(REVIEW)
+        answer_end_to_end(page, "Second version.", 0)
+        page.go_back(wait_until="commit")  # a page back from the cache fires no load event
+        text = page.locator("#quiz-fine-tuning-steps textarea")
+        expect(text).to_have_value("Second version.")
+        expect(page.locator("#quiz-why-a-test-folder [role=status]")).to_contain_text("✓ Correct.")
+        expect(page.locator(".quiz-score")).to_have_text("Answered 1 of 7; 0 right at the first try; 0 of 5 concepts.")
+        assert page.evaluate("window.sameDocument") is True
+        # Chromium hands a page back from the cache the storage events it missed; where a browser does not, the
+        # page shows what storage holds on pageshow. As if: storage changed, and no storage event came.
+        page.evaluate("""key => {
+            const all = JSON.parse(localStorage.getItem(key));
+            all["fine-tuning-steps"].text = "Third version.";
+            localStorage.setItem(key, JSON.stringify(all));  // the page that writes gets no storage event
+            dispatchEvent(new PageTransitionEvent("pageshow", {persisted: true}));
+        }""", KEY)
+        expect(text).to_have_value("Third version.")
+        assert errors == []
+    finally:
+        full.close()
+
+
+def test_two_tabs_show_each_others_answers_and_save_over_none(page):
+    other = page.context.new_page()
+    other.on("pageerror", lambda error: page.problems.append(f"page error in the other tab: {error}"))
+    for tab in (page, other):
+        tab.goto(END_TO_END)
+    page.locator("#quiz-fine-tuning-steps textarea").fill("Typed in the first tab.")
+    text = other.locator("#quiz-fine-tuning-steps textarea")
+    expect(text).to_have_value("Typed in the first tab.")
+    text.press("End")
+    other.keyboard.type("!")  # a keystroke in the other tab adds to the answer, not to what it showed before
+    assert stored(page)["fine-tuning-steps"]["text"] == "Typed in the first tab.!"
+    expect(page.locator("#quiz-fine-tuning-steps textarea")).to_have_value("Typed in the first tab.!")
+    question = other.locator("#quiz-why-a-test-folder")
+    question.locator("input").first.check()
+    question.get_by_role("button", name="Check").click()
+    expect(page.locator("#quiz-why-a-test-folder [role=status]")).to_contain_text("✓ Correct.")
+    expect(page.locator("#quiz-why-a-test-folder input").first).to_be_checked()
+    expect(page.locator(".quiz-score")).to_have_text("Answered 1 of 7; 1 right at the first try; 0 of 5 concepts.")
 
 
 def test_corrupt_storage_is_ignored_and_valid_entries_survive(page):
@@ -155,8 +264,8 @@ def test_corrupt_storage_is_ignored_and_valid_entries_survive(page):
     store(page, '{"why-freeze-layers": {"box": 3, "due": 0, "ok": true}, "what-freezing-means": {"box": 9},'
                 ' "batchnorm-after-unfreezing": "junk", "left-the-bank": {"box": 4, "due": 0},'
                 ' "not-a-benefit": {"box": 1, "due": 0, "ok": false, "picks": [9]},'  # a choice the bank no longer has
-                ' "fine-tuning-steps": {"box": 1, "due": 0, "ticks": [0, 8]}}')
-    expect(page.locator("#quiz-fine-tuning-steps [role=status]")).to_have_text("You got 1/5 concepts.")
+                ' "fine-tuning-steps": {"box": 1, "due": 0, "ticks": [0, 8], "scored": [0, 8]}}')
+    expect(page.locator("#quiz-fine-tuning-steps [role=status]")).to_have_text("Recorded: 1 of 5 concepts.")
     expect(page.locator("#quiz-not-a-benefit [role=status]")).to_have_text("")
     expect(page.locator("#quiz-why-freeze-layers").get_by_role("status")).to_have_text(
         "You knew it. Box 3, next review today.")
@@ -251,7 +360,7 @@ Object.defineProperty(window, "localStorage", {get() {
 FULL_STORAGE = """Storage.prototype.setItem = function () {
     throw new DOMException("The quota has been exceeded.", "QuotaExceededError"); };"""
 NOTICE = ("This browser can't keep your progress. Its storage is blocked or full: your answers count only until you "
-          "reload or close this page.")
+          "reload or close this page. To keep them, use Export progress on the Recall & Review page.")
 
 
 def test_blocked_storage_keeps_progress_for_the_page_and_says_so_once(page, site_url):
@@ -282,8 +391,34 @@ def test_blocked_storage_keeps_progress_for_the_page_and_says_so_once(page, site
     assert explain.locator(".quiz-label").inner_text() == "Your answer"  # not "kept on this device only"
     assert page.evaluate("window.sameDocument") is True
 
+    page.once("dialog", lambda dialog: dialog.accept())  # leaving asks first (test_leaving_asks_first…)
     page.reload()  # as the notice said
     expect(page.locator(".quiz-review-status")).to_have_text(f"{ITEMS} of {ITEMS} cards due today.")
+
+
+@pytest.mark.parametrize("storage", [BLOCKED_STORAGE, FULL_STORAGE], ids=["blocked", "full"])
+def test_leaving_asks_first_once_progress_is_held_in_memory_only(page, site_url, storage):
+    page.add_init_script(storage)
+    follow_instant_navigation(page, site_url)
+    page.goto(LESSON)
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))  # dismissed: stay
+    page.locator("#quiz-make-layer-non-trainable").get_by_label("layer.freeze()").check()
+    page.reload()  # nothing recorded: nothing to lose, nothing asked
+    assert asked == []
+    expect(page.locator(".quiz-item:not([data-ready])")).to_have_count(0)
+    question = page.locator("#quiz-make-layer-non-trainable")
+    question.get_by_label("layer.freeze()").check()
+    question.get_by_role("button", name="Check").click()
+    with pytest.raises(PlaywrightTimeoutError):
+        page.reload(timeout=2000)  # the reader said stay: no reload
+    assert asked == ["beforeunload"]
+    expect(question.get_by_role("status")).to_contain_text("✗ Incorrect.")  # the work is still there
+    page.locator(".quiz-notice").get_by_role("link", name="Recall & Review").click()  # as the notice says
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export progress").click()
+    assert json.loads(open(download.value.path()).read())["items"]["make-layer-non-trainable"]["picks"] == [1]
+    assert asked == ["beforeunload"]  # instant navigation: the same page life, nothing lost, nothing asked
 
 
 def test_full_storage_keeps_progress_for_the_page_and_never_says_it_was_stored(page):
@@ -293,14 +428,14 @@ def test_full_storage_keeps_progress_for_the_page_and_never_says_it_was_stored(p
     page.add_init_script(FULL_STORAGE)
     page.reload()
     notice = page.locator(".quiz-notice")
-    expect(notice).to_be_hidden()  # reading works: nothing to tell yet
+    expect(notice).to_be_visible()  # known at load (a write of what storage holds failed), before any work
+    expect(notice).to_have_text(NOTICE)
+    assert page.locator("#quiz-fine-tuning-steps .quiz-label").inner_text() == "Your answer"
     expect(page.locator("#quiz-why-freeze-layers").get_by_role("status")).to_have_text(
-        "You knew it. Box 3, next review today.")
+        "You knew it. Box 3, next review today.")  # what it holds still shows
     question = page.locator("#quiz-what-freezing-means")
     question.get_by_label("Their weights are not updated during training.").check()
     question.get_by_role("button", name="Check").click()
-    expect(notice).to_be_visible()
-    expect(notice).to_have_text(NOTICE)
     expect(question.get_by_role("status")).to_contain_text("Box 2, next review in 2 days.")
     expect(page.locator(".quiz-review-status")).to_have_text(f"{ITEMS - 1} of {ITEMS} cards due today.")
     expect(page.locator("#quiz-why-freeze-layers").get_by_role("status")).to_contain_text("Box 3")  # not lost

@@ -145,6 +145,7 @@ def test_import_merges_per_card_the_more_recent_review_and_the_newer_text(page):
         "what-freezing-means": {"box": 1, "due": 8, "ok": False, "first": False, "picks": [1],
                                 "reviewed": now - 3 * hour},  # an older review: mine stays
         "fine-tuning-steps": {"box": 3, "due": 9, "ok": True, "first": False, "ticks": [0, 1, 2, 3, 4],
+                              "scored": [0, 1, 2, 3, 4],
                               "reviewed": now - 2 * hour},  # a newer review without text: my newer text stays
         "why-better-than-scratch": {"box": 1, "due": 6, "text": "Theirs, newer.", "edited": now - 4 * hour},
         "batchnorm-after-unfreezing": {"box": 4, "due": 9, "reviewed": now - hour},
@@ -164,7 +165,7 @@ def test_import_merges_per_card_the_more_recent_review_and_the_newer_text(page):
     }
     expect(page.locator("#quiz-fine-tuning-steps textarea")).to_have_value("Mine, newer.")
     expect(page.locator("#quiz-fine-tuning-steps [role=status]")).to_have_text(
-        "You got 5/5 concepts. Box 3, next review today.")
+        "Recorded: 5 of 5 concepts. Box 3, next review today.")
 
 
 def test_import_ignores_and_counts_ids_the_bank_does_not_have(page):

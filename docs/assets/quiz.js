@@ -7,30 +7,29 @@ function grade(s, ok) { // a hit moves a due card up one box, a miss sends it ba
     s.box = ok ? Math.min(s.box + 1, 5) : 1;
     s.due = now + DAYS[s.box - 1];
   }
-  if (s.first === undefined) s.first = s.ok ?? ok; // the page's score counts first tries
+  s.first ??= s.ok ?? ok; // the page's score counts first tries
   s.ok = ok;
 }
 function keep(id, change) { // update() then shows the change everywhere
   const all = load();
   change(all[id] || (all[id] = { box: 1, due: today() }));
-  save(all);
+  if (!save(all)) onbeforeunload = event => event.preventDefault(); // held in memory: leaving asks first
 }
 const picked = inputs => [...inputs].filter(input => input.checked).map(input => +input.value);
 const tick = (inputs, values = []) => inputs.forEach(input => { input.checked = values.includes(+input.value); });
 
 function say(region, ...parts) { // a live region announces any change: only change it when the text does
-  parts = parts.filter(Boolean);
-  if (region.textContent != parts.map(part => part.textContent ?? part).join(" ")) {
-    region.replaceChildren(...parts.flatMap((part, index) => index ? [" ", part] : [part]));
-  }
+  const said = document.createElement("p");
+  said.append(...parts.filter(Boolean).flatMap(part => [" ", part]).slice(1));
+  if (region.textContent != said.textContent) region.replaceChildren(...said.childNodes);
 }
 
-function disclose(button) { // the button shows and hides its region, and its label says what a click does
+function disclose(button) { // its label says what a click does
   const region = document.getElementById(button.getAttribute("aria-controls"));
   const labels = [button.textContent, button.dataset.hide];
   button.onclick = () => {
     region.hidden = !region.hidden;
-    button.setAttribute("aria-expanded", !region.hidden);
+    button.ariaExpanded = !region.hidden;
     button.textContent = labels[+!region.hidden];
   };
 }
@@ -55,7 +54,7 @@ const KINDS = {
     show(item, s) {
       const key = item.querySelector("button.quiz-key"); // once answered
       key.hidden = s.ok === undefined;
-      if (key.hidden && key.getAttribute("aria-expanded") == "true") key.click();
+      if (key.hidden && key.ariaExpanded == "true") key.click();
       tick(item.querySelectorAll("input"), s.picks);
       const picks = s.picks || [], right = item.right;
       const why = [...item.querySelectorAll("[data-choice]")].filter(li => picks.includes(+li.dataset.choice))
@@ -70,19 +69,23 @@ const KINDS = {
     mount(item, answer) {
       const text = item.querySelector("textarea"), inputs = item.querySelectorAll("input");
       text.oninput = () => keep(item.dataset.quizItem, s => { s.text = text.value; s.edited = Date.now(); });
-      item.onchange = event => event.target.type == "checkbox" && answer(s => { s.ticks = picked(inputs); });
-      item.querySelector(".quiz-check").onclick = () => answer(() => {}, picked(inputs).length == inputs.length);
+      item.querySelector("fieldset").onchange = () => answer(s => { s.ticks = picked(inputs); });
+      item.querySelector(".quiz-check").onclick = () => {
+        const ticks = picked(inputs);
+        answer(s => { s.scored = ticks; }, ticks.length == inputs.length);
+      };
     },
     show(item, s) {
       const text = item.querySelector("textarea"), inputs = item.querySelectorAll("input");
       if (text.value != (s.text || "")) text.value = s.text || "";
       item.querySelector(".quiz-kept").hidden = !kept();
       tick(inputs, s.ticks);
-      return [s.ticks && `You got ${picked(inputs).length}/${inputs.length} concepts.`];
+      return [s.scored && `Recorded: ${concepts(item, s.scored)} of ${inputs.length} concepts.`];
     },
   },
 };
 const kindOf = item => KINDS[item.classList[1].slice(5)]; // class="quiz-item quiz-<kind>"
+const concepts = (item, ticks = []) => ticks.filter(i => i < item.querySelectorAll("input").length).length;
 
 function mount(item) {
   item.querySelectorAll(".quiz-toggle").forEach(disclose);
@@ -92,7 +95,7 @@ function mount(item) {
     s.reviewed = Date.now();
   }));
 }
-function show(item, s = {}) { // only on a change: keeps unchecked choices and live regions quiet
+function show(item, s) { // only on a change: keeps unchecked choices and live regions quiet
   const state = JSON.stringify([s, kept()]);
   if (item.shown == state) return;
   item.shown = state;
@@ -101,7 +104,7 @@ function show(item, s = {}) { // only on a change: keeps unchecked choices and l
     `Box ${s.box}, next review ${when(s.due)}.`);
 }
 
-function mountSummary(summary) { // the page's score, and a reset that asks first
+function mountSummary(summary) {
   const reset = summary.querySelector(".quiz-reset"), done = summary.querySelector("[role=status]");
   reset.onclick = () => {
     say(done);
@@ -113,23 +116,20 @@ function mountSummary(summary) { // the page's score, and a reset that asks firs
   };
 }
 
-function update() { // every card, the score, and the notice shown when storage fails
+function update() { // every card, the score, the storage notice
   const all = load(), items = document.querySelectorAll(".quiz-item"), score = document.querySelector(".quiz-score");
-  let answered = 0, right = 0, ticked = 0, concepts = 0;
+  let answered = 0, right = 0, scored = 0;
   items.forEach(item => {
     const s = all[item.dataset.quizItem] || {};
     if (item.dataset.ready) show(item, s);
     answered += s.ok !== undefined;
     right += (s.first ?? s.ok) === true;
-    if (item.matches(".quiz-explain")) {
-      const count = item.querySelectorAll("input").length;
-      ticked += (s.ticks || []).filter(i => i < count).length;
-      concepts += count;
-    }
+    scored += concepts(item, s.scored);
   });
+  const count = document.querySelectorAll(".quiz-explain input").length;
   if (score) {
     score.textContent = `Answered ${answered} of ${items.length}; ${right} right at the first try` +
-      (concepts ? `; ${ticked}/${concepts} concepts` : "") + ".";
+      (count ? `; ${scored} of ${count} concepts` : "") + ".";
   }
   const notice = document.querySelector(".quiz-notice");
   if (notice) notice.hidden = kept();
