@@ -107,7 +107,8 @@ METHOD_LABELS = {"feature_extraction": "feature extraction (frozen base)",
                  "bn_training_false": "base(x, training=False), BatchNorm trainable",
                  "bn_frozen": "BatchNorm layers frozen", "no_recompile": "unfreeze, no compile()",
                  "recompile": "unfreeze, compile()", "freeze_before_first_fit": "freeze after compile(), before fit",
-                 "fine_tuning_augmented": "fine-tuning, augmented", "scratch_augmented": "from scratch, augmented"}
+                 "fine_tuning_augmented": "fine-tuning, augmented", "scratch_augmented": "from scratch, augmented",
+                 "<method>_augmented": "each method, augmented"}  # how the run's settings describe them at once
 # What each base of the pretraining_source experiment was pretrained on, as legends and tables say it.
 BASE_LABELS = {"none": "none (from scratch)", "all_images": "the lessons' base: clothes (27,000 images)",
                "target_classes": "the new classes' own images (12,000 others)",

@@ -212,6 +212,7 @@ def test_how_it_was_measured_gives_each_size_its_validation_and_each_method_a_li
     methods = re.search(r"<strong>Methods:</strong><ul>(.*?)</ul>", text)[1]
     assert methods.count("<li>") == len(settings["methods"]) == 3
     assert "; " in settings["methods"]["bn_frozen"]
+    assert "&lt;method&gt;_augmented" not in protocol_html(contract.load("augmentation")["settings"])
 
 
 def test_provenance_names_no_accelerator_the_backend_does_not_use():
