@@ -156,11 +156,12 @@ def test_import_merges_per_card_the_more_recent_review_and_the_newer_text(page):
     store(page, json.dumps(mine))
     import_progress(page, _progress_file(theirs))
     expect(due_status(page)).to_have_text(
-        "Imported 3 cards from progress.json. Already up to date here: 2 cards. "
-        f"Ignored 2 cards this site doesn't have. {ITEMS} of {ITEMS} cards due today.")
+        "Imported 4 cards from progress.json. The file's newer typed answer replaced yours on 1 card. Already up "
+        f"to date here: 1 card. Ignored 2 cards this site doesn't have. {ITEMS} of {ITEMS} cards due today.")
     assert stored(page) == {
         "why-freeze-layers": theirs["why-freeze-layers"],
-        "what-freezing-means": mine["what-freezing-means"],
+        # my review is the more recent, but the first try there was wrong: not right at the first try
+        "what-freezing-means": {**mine["what-freezing-means"], "first": False},
         "fine-tuning-steps": {**theirs["fine-tuning-steps"], "text": "Mine, newer.", "edited": now - hour},
         "why-better-than-scratch": theirs["why-better-than-scratch"],
         "batchnorm-after-unfreezing": mine["batchnorm-after-unfreezing"],

@@ -46,7 +46,9 @@ function exportProgress() {
   setTimeout(() => URL.revokeObjectURL(link.href));
 }
 
-function merge(mine, theirs) { // per card: the more recent review wins; typed text stays unless theirs is newer
+// Per card: the more recent review wins; typed text stays unless theirs is newer; a first try counts as right
+// only if it was right in both browsers (which came first is not kept).
+function merge(mine, theirs) {
   if (!mine) return theirs;
   // An entry without times was stored before they were kept: older than any with. Between two such, the further
   // along wins (higher box, then later due date).
@@ -58,6 +60,7 @@ function merge(mine, theirs) { // per card: the more recent review wins; typed t
   delete merged.edited;
   if (typed.text !== undefined) merged.text = typed.text;
   if (typed.edited !== undefined) merged.edited = typed.edited;
+  if (mine.first === false || theirs.first === false) merged.first = false;
   return merged;
 }
 function same(a, b) { // the same entry, whatever the order of its keys
@@ -91,11 +94,12 @@ function importProgress(input, review) {
     const why = refusal(data, known);
     if (why) return refuse(why);
     const all = load(), ids = Object.keys(data.items), unknown = ids.filter(id => !known.has(id)).length;
-    let taken = 0, current = 0;
+    let taken = 0, current = 0, replaced = 0;
     for (const id of ids.filter(id => known.has(id))) {
       const merged = merge(all[id], data.items[id]);
       if (same(merged, all[id])) current++;
       else taken++;
+      if (all[id]?.text && merged.text != all[id].text) replaced++;
       all[id] = merged;
     }
     const stored = save(all);
@@ -103,6 +107,7 @@ function importProgress(input, review) {
     status.textContent = (stored ? `Imported ${cards(taken)} from ${file.name}.` : `Stored nothing from ${file.name}: ` +
       `this browser can't keep progress, so what it holds (${cards(taken)}) counts only until you reload or close ` +
       "this page.") +
+      (replaced ? ` The file's newer typed answer replaced yours on ${cards(replaced)}.` : "") +
       (current ? ` Already up to date here: ${cards(current)}.` : "") +
       (unknown ? ` Ignored ${cards(unknown)} this site doesn't have.` : "") + " " + status.textContent;
   });
