@@ -55,7 +55,8 @@ class Quizzes:
                 url = get_relative_url(f"assets/{name}", self.env.page.url)
                 tags.append(f'<script type="module" src="{url}"></script>')
                 if name == "quiz.js":
-                    tags.append(storage_notice(self._link(REVIEW_PAGE)))
+                    on_review_page = self.env.page.file.src_uri == REVIEW_PAGE
+                    tags.append(storage_notice("below" if on_review_page else f"on the {self._link(REVIEW_PAGE)} page"))
         return "".join(tags)
 
     def _fail(self, message):

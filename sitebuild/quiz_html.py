@@ -148,15 +148,16 @@ def summary():
             'Reset this page\'s answers</button></p><p class="quiz-feedback" role="status"></p></div>')
 
 
-def storage_notice(review_link):
+def storage_notice(where_export_is):
     """Shown by quiz.js, once per page, when this browser cannot store progress (styled as Material's warning).
 
-    `review_link` leads to the review page, whose Export progress saves to a file what the page holds in memory
-    (instant navigation keeps it); leaving the page some other way asks first (quiz.js)."""
+    `where_export_is` ("below", or "on the <a>Recall & Review</a> page") points to the review page's Export
+    progress, which saves to a file what the page holds in memory (instant navigation keeps it); leaving the page
+    some other way asks first (store.js)."""
     return ('<div class="quiz-notice" role="alert" hidden><div class="admonition warning">'
             '<p class="admonition-title">This browser can\'t keep your progress.</p> '
             '<p>Its storage is blocked or full: your answers count only until you reload or close this page. '
-            f'To keep them, use Export progress on the {review_link} page.</p></div></div>')
+            f'To keep them, use Export progress {where_export_is}.</p></div></div>')
 
 
 def review_tools():

@@ -143,6 +143,11 @@ def test_explain_keeps_the_answer_scores_concepts_and_survives_reload(page):
         page.keyboard.press("Space")
     expect(boxes.nth(2)).to_be_checked()
     expect(status).to_have_text("Recorded: 0 of 5 concepts. Box 1, next review tomorrow.")  # ticks are no score
+    reviewed = stored(page)["fine-tuning-steps"]["reviewed"]
+    boxes.nth(3).check()
+    boxes.nth(3).uncheck()
+    # nor a review: an import's "more recent review" is an answer's, not a tick's
+    assert stored(page)["fine-tuning-steps"]["reviewed"] == reviewed
     page.reload()
     item.get_by_role("button", name="Show key concepts").click()
     expect(item.get_by_label("Your answer")).to_have_value("Load a base, freeze it, add a head, train.")
@@ -361,6 +366,7 @@ FULL_STORAGE = """Storage.prototype.setItem = function () {
     throw new DOMException("The quota has been exceeded.", "QuotaExceededError"); };"""
 NOTICE = ("This browser can't keep your progress. Its storage is blocked or full: your answers count only until you "
           "reload or close this page. To keep them, use Export progress on the Recall & Review page.")
+NOTICE_ON_REVIEW = NOTICE.replace("on the Recall & Review page.", "below.")  # not a link to the page it is on
 
 
 def test_blocked_storage_keeps_progress_for_the_page_and_says_so_once(page, site_url):
@@ -386,7 +392,7 @@ def test_blocked_storage_keeps_progress_for_the_page_and_says_so_once(page, site
     page.get_by_role("link", name="Recall & Review").first.click()  # the same page life: the same progress
     expect(page.locator(".quiz-review-status")).to_have_text(f"{ITEMS - 1} of {ITEMS} cards due today.")
     expect(page.locator("#quiz-make-layer-non-trainable").get_by_role("status")).to_contain_text("Box 2")
-    expect(page.locator(".quiz-notice:visible")).to_have_text(NOTICE)
+    expect(page.locator(".quiz-notice:visible")).to_have_text(NOTICE_ON_REVIEW)
     explain = page.locator("#quiz-fine-tuning-steps")
     assert explain.locator(".quiz-label").inner_text() == "Your answer"  # not "kept on this device only"
     assert page.evaluate("window.sameDocument") is True
@@ -421,6 +427,19 @@ def test_leaving_asks_first_once_progress_is_held_in_memory_only(page, site_url,
     assert asked == ["beforeunload"]  # instant navigation: the same page life, nothing lost, nothing asked
 
 
+def test_an_import_held_in_memory_only_asks_before_leaving(page):
+    page.add_init_script(BLOCKED_STORAGE)
+    page.goto(REVIEW)
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))  # dismissed: stay
+    items = {"why-freeze-layers": {"box": 2, "due": 3}}
+    import_progress(page, json.dumps({"format": "fine-tuning-quiz-progress", "version": 1, "items": items}).encode())
+    expect(page.locator(".quiz-review-status")).to_contain_text("Stored nothing from progress.json")
+    with pytest.raises(PlaywrightTimeoutError):
+        page.reload(timeout=2000)
+    assert asked == ["beforeunload"]
+
+
 def test_full_storage_keeps_progress_for_the_page_and_never_says_it_was_stored(page):
     page.goto(REVIEW)
     earlier = '{"why-freeze-layers": {"box": 3, "due": 0, "ok": true}}'
@@ -429,7 +448,7 @@ def test_full_storage_keeps_progress_for_the_page_and_never_says_it_was_stored(p
     page.reload()
     notice = page.locator(".quiz-notice")
     expect(notice).to_be_visible()  # known at load (a write of what storage holds failed), before any work
-    expect(notice).to_have_text(NOTICE)
+    expect(notice).to_have_text(NOTICE_ON_REVIEW)
     assert page.locator("#quiz-fine-tuning-steps .quiz-label").inner_text() == "Your answer"
     expect(page.locator("#quiz-why-freeze-layers").get_by_role("status")).to_have_text(
         "You knew it. Box 3, next review today.")  # what it holds still shows

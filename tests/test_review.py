@@ -13,7 +13,7 @@ from sitebuild.pages import lesson_pages
 from sitebuild.quiz_bank import load_bank
 
 START = datetime(2026, 3, 2, 9, 0)
-DUE = "Due when you opened this page"  # the first heading: answered cards stay under it
+DUE = "To review today"  # the first heading: answered cards stay under it
 
 
 def due_status(page):
@@ -169,6 +169,24 @@ def test_import_merges_per_card_the_more_recent_review_and_the_newer_text(page):
     expect(page.locator("#quiz-fine-tuning-steps textarea")).to_have_value("Mine, newer.")
     expect(page.locator("#quiz-fine-tuning-steps [role=status]")).to_have_text(
         "Recorded: 5 of 5 concepts. Box 3, next review today.")
+
+
+def test_an_import_sorts_the_list_anew_in_lesson_order(page):
+    """A card the file makes due joins today's list in its lesson's place, not at its end."""
+    page.goto(REVIEW)
+    order = page.locator(".quiz-cards > .quiz-item").evaluate_all("cards => cards.map(card => card.id)")
+    first, last = order[0].removeprefix("quiz-"), order[-1].removeprefix("quiz-")
+    store(page, json.dumps({first: {"box": 2, "due": 10**6}}))  # not due: after today's list
+    page.reload()
+    expect(page.locator(".quiz-cards > .quiz-item").last).to_have_id(f"quiz-{first}")
+    now = page.evaluate("Date.now()")
+    # a due date an import accepts (within 17 days), in store.js's days
+    later = page.evaluate("Math.floor((Date.now() - new Date().getTimezoneOffset() * 6e4) / 864e5) + 10")
+    import_progress(page, _progress_file({first: {"box": 1, "due": 0, "reviewed": now},
+                                          last: {"box": 2, "due": later, "reviewed": now}}))
+    expect(page.locator(".quiz-cards > h2")).to_have_text([DUE, "Coming up"])
+    expect(page.locator(".quiz-cards > .quiz-item").first).to_have_id(f"quiz-{first}")
+    expect(page.locator(".quiz-cards > .quiz-item").last).to_have_id(f"quiz-{last}")
 
 
 def test_import_ignores_and_counts_ids_the_bank_does_not_have(page):

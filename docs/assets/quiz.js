@@ -13,7 +13,7 @@ function grade(s, ok) { // a hit moves a due card up one box, a miss sends it ba
 function keep(id, change) { // update() then shows the change everywhere
   const all = load();
   change(all[id] || (all[id] = { box: 1, due: today() }));
-  if (!save(all)) onbeforeunload = event => event.preventDefault(); // held in memory: leaving asks first
+  save(all);
 }
 const picked = inputs => [...inputs].filter(input => input.checked).map(input => +input.value);
 const tick = (inputs, values = []) => inputs.forEach(input => { input.checked = values.includes(+input.value); });
@@ -69,7 +69,7 @@ const KINDS = {
     mount(item, answer) {
       const text = item.querySelector("textarea"), inputs = item.querySelectorAll("input");
       text.oninput = () => keep(item.dataset.quizItem, s => { s.text = text.value; s.edited = Date.now(); });
-      item.querySelector("fieldset").onchange = () => answer(s => { s.ticks = picked(inputs); });
+      item.querySelector("fieldset").onchange = () => keep(item.dataset.quizItem, s => { s.ticks = picked(inputs); });
       item.querySelector(".quiz-check").onclick = () => {
         const ticks = picked(inputs);
         answer(s => { s.scored = ticks; }, ticks.length == inputs.length);

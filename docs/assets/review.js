@@ -7,16 +7,19 @@ const cards = count => count + (count == 1 ? " card" : " cards");
 const possible = s => s.due >= 0 && s.due <= today() + DAYS[4] + 1 && // a day's slack for time zones
   [s.reviewed, s.edited].every(t => t === undefined || t > 0 && t < Date.now() + DAY);
 
-// Cards due today first (in lesson order), then the rest by due date; an answered card stays where it is until the
-// page is opened again, so the first heading says when it was true.
+// Cards due today first (in lesson order), then the rest by due date; an answered card stays in today's list
+// until the page is opened again or an import sorts it anew.
 function layout(review) {
-  const all = load(), cards = [...review.querySelectorAll(".quiz-item")], list = review.querySelector(".quiz-cards");
+  const all = load(), list = review.querySelector(".quiz-cards");
+  const cards = [...review.querySelectorAll(".quiz-item")];
+  cards.forEach((card, index) => { card.dataset.order ??= index; }); // lesson order, as the page is built
+  cards.sort((a, b) => a.dataset.order - b.dataset.order);
   const due = cards.filter(card => isDue(all[card.dataset.quizItem]));
   const rest = cards.filter(card => !due.includes(card))
     .sort((a, b) => all[a.dataset.quizItem].due - all[b.dataset.quizItem].due);
   const heading = text => [...list.children].find(child => child.tagName == "H2" && child.textContent == text) ||
     Object.assign(document.createElement("h2"), { textContent: text });
-  const order = [...due.length ? [heading("Due when you opened this page"), ...due] : [], ...rest.length ? [heading("Coming up"), ...rest] : []];
+  const order = [...due.length ? [heading("To review today"), ...due] : [], ...rest.length ? [heading("Coming up"), ...rest] : []];
   // Only what is out of place moves: a moved card is styled and laid out again (on a phone's first load, all of them).
   order.forEach((node, index) => list.children[index] != node && list.insertBefore(node, list.children[index] || null));
   while (list.children.length > order.length) list.lastElementChild.remove(); // a heading no longer needed

@@ -23,17 +23,18 @@ export function load() { // {id: state}, the valid ones
   } catch {} // blocked, or corrupt JSON (replaced at once)
   return all;
 }
-export function save(all) { // false: kept in memory only
+export function save(all, atLoad) { // false: kept in memory only, and leaving asks first
   try {
     if (!memory) localStorage.setItem(KEY, JSON.stringify(all));
   } catch {
     memory = {}; // full or blocked
   }
   if (memory) memory = all;
+  if (memory && !atLoad) onbeforeunload = e => e.preventDefault();
   changed();
   return !memory;
 }
-save(load()); // storage that takes no write is known at once
+save(load(), 1); // storage that takes no write is known at once
 export const kept = () => !memory;
 export const watch = listener => listeners.push(listener); // after every change
 onstorage = onpageshow = changed; // another tab's save; this page back from the back/forward cache
