@@ -340,10 +340,21 @@ def smallest_text(svg_text):
     return min(sizes), width
 
 
-# Each figure of the page: how many images it has, the one shown (as the palette shows it) with its attributes and
-# whether it is below the fold (the page at its top); then, scrolled to and loaded, its natural size and its width
-# on screen.
-FIGURES = """async () => {
+# An image scrolled to and loaded: its attributes, its natural size and its width on screen.
+LOADED_IMAGE = """async image => {
+    image.scrollIntoView({block: "center"});
+    if (!image.complete) {
+        await new Promise(done => ["load", "error"].forEach(event =>
+            image.addEventListener(event, done, {once: true})));
+    }
+    return {src: image.getAttribute("src"), loading: image.getAttribute("loading"),
+            size: [image.getAttribute("width"), image.getAttribute("height")].map(Number),
+            natural: [image.naturalWidth, image.naturalHeight], width: image.getBoundingClientRect().width};
+}"""
+
+# Each figure of the page: how many images it has, the one shown (as the palette shows it) and whether it is below
+# the fold (the page at its top); then that image, loaded (LOADED_IMAGE).
+FIGURES = "async () => { const loaded = " + LOADED_IMAGE + """;
     scrollTo(0, 0);
     const figures = [...document.querySelectorAll("figure.result-figure")].map(figure => {
         const images = [...figure.querySelectorAll("img")];
@@ -355,19 +366,7 @@ FIGURES = """async () => {
     const results = [];
     for (const {figure, images, shown, belowTheFold} of figures) {
         const result = {images, shown: shown.length, html: figure.innerHTML, belowTheFold};
-        if (shown.length === 1) {
-            const image = shown[0];
-            image.scrollIntoView({block: "center"});
-            if (!image.complete) {
-                await new Promise(done => ["load", "error"].forEach(event =>
-                    image.addEventListener(event, done, {once: true})));
-            }
-            Object.assign(result, {src: image.getAttribute("src"), loading: image.getAttribute("loading"),
-                                   size: [image.getAttribute("width"), image.getAttribute("height")].map(Number),
-                                   natural: [image.naturalWidth, image.naturalHeight],
-                                   width: image.getBoundingClientRect().width});
-        }
-        results.push(result);
+        results.push(shown.length === 1 ? {...result, ...await loaded(shown[0])} : result);
     }
     return results;
 }"""
@@ -394,23 +393,14 @@ def figures_read_well(page):
         ["normal", "start"]
 
 
-# Each shown plot that a code block drew: its attributes and whether it is below the fold (the page at its top); then,
-# scrolled to and loaded, its natural size.
-PLOTS = """async () => {
+# Each shown plot that a code block drew: whether it is below the fold (the page at its top), then the plot,
+# loaded (LOADED_IMAGE).
+PLOTS = "async () => { const loaded = " + LOADED_IMAGE + """;
     scrollTo(0, 0);
     const plots = [...document.querySelectorAll("img.snippet-image")].filter(image => image.getClientRects().length)
         .map(image => ({image, belowTheFold: image.getBoundingClientRect().top + scrollY >= innerHeight}));
     const results = [];
-    for (const {image, belowTheFold} of plots) {
-        image.scrollIntoView({block: "center"});
-        if (!image.complete) {
-            await new Promise(done => ["load", "error"].forEach(event =>
-                image.addEventListener(event, done, {once: true})));
-        }
-        results.push({src: image.getAttribute("src"), loading: image.getAttribute("loading"), belowTheFold,
-                      size: [image.getAttribute("width"), image.getAttribute("height")].map(Number),
-                      natural: [image.naturalWidth, image.naturalHeight]});
-    }
+    for (const {image, belowTheFold} of plots) results.push({belowTheFold, ...await loaded(image)});
     return results;
 }"""
 
