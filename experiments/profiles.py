@@ -8,6 +8,12 @@ bn_modes and recompile fine-tune at `fixed_learning_rate`. `bases`: what pretrai
 pretrained on (`all_images` is the lessons' base, models/fashion_base.keras).
 """
 
+# The environment of a Keras process that shares the cores with others (the run's workers, the test processes): it
+# computes on one thread. TensorFlow's and XLA's thread pools, sized to the machine, keep their threads spinning while
+# they wait for a core.
+ONE_COMPUTE_THREAD = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
+                      "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
+
 PROFILES = {
     "quick": {
         "seeds": [0, 1, 2],

@@ -29,7 +29,7 @@ from tqdm import tqdm  # noqa: E402
 
 from experiments import figures, grid  # noqa: E402
 from experiments.contract import RESULTS, RUN_SUMMARY, ResultsError, results_path, write_atomically  # noqa: E402
-from experiments.profiles import PROFILES  # noqa: E402
+from experiments.profiles import ONE_COMPUTE_THREAD, PROFILES  # noqa: E402
 from experiments.store import Results  # noqa: E402
 
 
@@ -129,9 +129,7 @@ def run_unit(n, seed, names, lab=None):
 
 def _one_thread_each():
     """One compute thread per worker: the workers share the cores instead of fighting over them."""
-    os.environ.update(TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1",
-                      XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
-                      XLA_PYTHON_CLIENT_PREALLOCATE="false")  # several JAX processes can share one GPU
+    os.environ.update(ONE_COMPUTE_THREAD, XLA_PYTHON_CLIENT_PREALLOCATE="false")  # several JAX processes, one GPU
 
 
 def run_grid(names, lab, profile_name, state, results, workers, bar):

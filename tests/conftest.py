@@ -14,10 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from experiments.profiles import ONE_COMPUTE_THREAD
 from sitebuild import sandbox
 from sitebuild.static_server import serving
 
 sandbox.use()
+# `make test` runs three Keras processes on the machine's cores, two pytest-xdist workers and the JAX session
+# (tests/jax_session.py), and each computes on one thread (README: Both backends).
+os.environ.update(ONE_COMPUTE_THREAD)
 
 # The `evidence` fixture and `--record-evidence`; the tests marked `both_backends` run on JAX too.
 pytest_plugins = ["evidence_record", "jax_session"]

@@ -153,8 +153,7 @@ class Background:
 
     def __init__(self, folder, node_ids):
         env = {name: value for name, value in os.environ.items() if name != "PYTEST_ADDOPTS"}  # e.g. the bench's
-        # One thread: the lessons' small models gain little from a second one, which the other tests need.
-        env.update(KERAS_BACKEND="jax", XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+        env.update(KERAS_BACKEND="jax")  # and one thread, as tests/conftest.py sets for every test process
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "--basetemp",
                    str(folder / "tmp"), "--report-outcomes", str(folder / "outcomes.jsonl"), *node_ids]
         with open(folder / "output.log", "w") as log:
