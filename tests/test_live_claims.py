@@ -575,3 +575,47 @@ def test_keras_numbers_the_names_it_makes_up_within_a_session(evidence):
     first, second = names(), names()
     assert evidence("names, built once and again", [first, second]) == [["functional", "dense"],
                                                                          ["functional_1", "dense_1"]]
+
+
+# Lesson 9: three of its augmentation layers keep Keras from compiling the training step on JAX.
+@pytest.mark.claim("augmentation-layers-train-uncompiled-on-jax")
+def test_random_translation_rotation_and_zoom_keep_the_model_from_xla(evidence):
+    layers = [keras.layers.RandomTranslation(0.1, 0.1), keras.layers.RandomRotation(0.05),
+              keras.layers.RandomZoom(0.1)]
+    assert not evidence("layers that say XLA can compile them", [type(layer).__name__ for layer in layers
+                                                                   if layer.supports_jit])
+    with_them, without_them = (compiled_and_fitted(*first_layers) for first_layers in (layers, ()))
+    assert evidence("jit_compile with the three layers first", with_them["jit_compile"]) is False
+    compiled_without_them = True
+    if BACKEND == "tensorflow":  # where Keras uses XLA only with a GPU
+        import tensorflow as tf
+
+        compiled_without_them = bool(tf.config.list_physical_devices("GPU"))
+    assert evidence("jit_compile without them", without_them["jit_compile"]) is compiled_without_them
+    if BACKEND == "jax":
+        assert not evidence("fit() had jax.jit compile its train_step, with them", with_them["jitted_train_step"])
+        assert evidence("fit() had jax.jit compile its train_step, without them", without_them["jitted_train_step"])
+
+
+def compiled_and_fitted(*first_layers):
+    """A small model with `first_layers` in front, compiled as Keras chooses (jit_compile="auto") and fitted for
+    one step: its jit_compile, and on JAX whether jax.jit compiled a function named train_step meanwhile."""
+    inputs = keras.Input(shape=(28, 28, 1))
+    x = keras.Sequential(list(first_layers))(inputs) if first_layers else inputs
+    model = keras.Model(inputs, keras.layers.Dense(5)(keras.layers.Flatten()(x)))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    compiled = []
+    if BACKEND == "jax":
+        import jax
+
+        handler = logging.Handler()
+        handler.emit = lambda record: compiled.append(record.getMessage())
+        logger = logging.getLogger("jax")
+        logger.addHandler(handler)
+        try:
+            with jax.log_compiles():
+                model.fit(IMAGES[:4, :, :, np.newaxis], LABELS[:4], epochs=1, verbose=0)
+        finally:
+            logger.removeHandler(handler)
+    return {"jit_compile": model.jit_compile,
+            "jitted_train_step": any(message.startswith("Compiling jit(train_step)") for message in compiled)}
