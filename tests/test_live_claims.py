@@ -598,24 +598,22 @@ def test_random_translation_rotation_and_zoom_keep_the_model_from_xla(evidence):
 
 
 def compiled_and_fitted(*first_layers):
-    """A small model with `first_layers` in front, compiled as Keras chooses (jit_compile="auto") and fitted for
-    one step: its jit_compile, and on JAX whether jax.jit compiled a function named train_step meanwhile."""
+    """A small model with `first_layers` in front, compiled as Keras chooses (jit_compile="auto"): its jit_compile,
+    and on JAX whether one step of fit() had jax.jit compile a function named train_step."""
     inputs = keras.Input(shape=(28, 28, 1))
     x = keras.Sequential(list(first_layers))(inputs) if first_layers else inputs
     model = keras.Model(inputs, keras.layers.Dense(5)(keras.layers.Flatten()(x)))
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    compiled = []
+    compiles = Records()
     if BACKEND == "jax":
         import jax
 
-        handler = logging.Handler()
-        handler.emit = lambda record: compiled.append(record.getMessage())
         logger = logging.getLogger("jax")
-        logger.addHandler(handler)
+        logger.addHandler(compiles)
         try:
             with jax.log_compiles():
                 model.fit(IMAGES[:4, :, :, np.newaxis], LABELS[:4], epochs=1, verbose=0)
         finally:
-            logger.removeHandler(handler)
-    return {"jit_compile": model.jit_compile,
-            "jitted_train_step": any(message.startswith("Compiling jit(train_step)") for message in compiled)}
+            logger.removeHandler(compiles)
+    return {"jit_compile": model.jit_compile, "jitted_train_step": any(
+        record.getMessage().startswith("Compiling jit(train_step)") for record in compiles.records)}
